@@ -1,0 +1,66 @@
+"""Settings: where the project's data lives and which PostgreSQL is the warehouse.
+
+One setting points everything (loads, Great Expectations, dbt, cosmos) at another
+PostgreSQL: ``MDW_WAREHOUSE_URI`` (``postgresql://user:password@host:port/dbname``).
+Inside Airflow, an Airflow connection ``mdw_warehouse`` (for instance through the
+environment variable ``AIRFLOW_CONN_MDW_WAREHOUSE``) is used when the variable is not set.
+Without either, the project starts its embedded PostgreSQL in ``$MDW_HOME/pgdata``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(os.environ.get("MDW_PROJECT_DIR", Path(__file__).resolve().parents[2]))
+DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+
+WAREHOUSE_CONN_ID = "mdw_warehouse"
+DEFAULT_EMBEDDED_PORT = 55432
+EMBEDDED_DATABASE = "monitor"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The project's data folders under ``MDW_HOME`` (default ``<project>/.mdw``)."""
+
+    home: Path
+
+    @property
+    def pgdata(self) -> Path:
+        return self.home / "pgdata"
+
+    @property
+    def landing(self) -> Path:
+        return Path(os.environ.get("MDW_LANDING_DIR", self.home / "landing"))
+
+    @property
+    def archive(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.home / "airflow"
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.home / "dbt_target"
+
+    @property
+    def publications(self) -> Path:
+        return self.home / "publications"
+
+
+def paths() -> Paths:
+    return Paths(Path(os.environ.get("MDW_HOME", PROJECT_DIR / ".mdw")).resolve())
+
+
+def embedded_port() -> int:
+    return int(os.environ.get("MDW_PG_PORT", DEFAULT_EMBEDDED_PORT))

@@ -1,0 +1,466 @@
+"""Load one partner delivery: fingerprint -> ledger -> structure checks -> COPY -> GX -> swap -> archive.
+
+The load pattern follows the municipality's usual one (load into a work table, check, swap
+into place): the file is streamed with ``COPY`` into a text work table in schema ``loading``,
+validated there in SQL by the dataset's Great Expectations suite, and only then turned into a
+typed partition of the raw table, attached in the same transaction that retires the delivery it
+corrects and updates the ledger. Either all of a delivery is visible, or nothing of it.
+
+Raw tables are partitioned by ``_delivery_id`` (one partition per delivery), so a correction
+replaces exactly the rows of the delivery it corrects, and every raw row names its delivery.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import logging
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from psycopg import sql
+
+from . import config, registry
+from .expectations import typed_expression
+from .registry import Dataset, Period
+from .warehouse import PgTarget, connect
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1 << 20
+MAX_PROBLEMS = 20
+PG_TYPES = {"text": "text", "date": "date", "int": "integer"}
+
+
+class DeliveryRejected(Exception):
+    """A delivery that is refused; ``str()`` is the message for the partner and the operator."""
+
+    def __init__(self, file_name: str, problems: list[str], delivery_id: int | None = None):
+        self.file_name = file_name
+        self.problems = problems
+        self.delivery_id = delivery_id
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        ref = f" (levering {self.delivery_id})" if self.delivery_id else ""
+        lines = [f"Levering {self.file_name}{ref} is geweigerd en in quarantaine gezet; er is niets van geladen."]
+        lines += [f"- {p}" for p in self.problems[:MAX_PROBLEMS]]
+        if len(self.problems) > MAX_PROBLEMS:
+            lines.append(f"- ... en nog {len(self.problems) - MAX_PROBLEMS} bevinding(en)")
+        return "\n".join(lines)
+
+
+@dataclass
+class Outcome:
+    file_name: str
+    dataset: str | None
+    period: str | None
+    delivery_id: int | None
+    status: str  # loaded | unchanged | quarantined
+    rows: int = 0
+    replaced: list[int] = field(default_factory=list)
+    message: str = ""
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def ensure_schema(tgt: PgTarget) -> None:
+    """Create (idempotently) the ledger, the helper functions and every raw table of the registry."""
+    ddl = (Path(__file__).parent / "sql" / "meta.sql").read_text(encoding="utf-8")
+    with connect(tgt) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('mdw_meta.ensure_schema'))")
+        conn.execute(ddl)
+        for ds in registry.DATASETS:
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(ds.raw_schema)))
+            cols = [sql.SQL("_delivery_id bigint NOT NULL"), sql.SQL("_line integer NOT NULL")]
+            cols += [sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(PG_TYPES[c.type])) for c in ds.columns]
+            cols.append(sql.SQL("_loaded_at timestamptz NOT NULL"))
+            conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {}.{} ({}) PARTITION BY LIST (_delivery_id)").format(
+                sql.Identifier(ds.raw_schema), sql.Identifier(ds.name), sql.SQL(", ").join(cols)))
+            conn.execute(sql.SQL("COMMENT ON TABLE {}.{} IS {}").format(
+                sql.Identifier(ds.raw_schema), sql.Identifier(ds.name),
+                sql.Literal(f"{ds.description} Bron: {ds.example} ({registry.PARTNERS[ds.partner]}). "
+                            "Eén partitie per levering; _delivery_id verwijst naar mdw_meta.load_ledger, "
+                            "_line is de regel in het geleverde bestand.")))
+        conn.commit()
+
+
+# --------------------------------------------------------------------------- file checks
+
+
+def fingerprint(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+ENCODING_NAMES = {"cp1252": "Windows-1252", "utf-8": "UTF-8 zonder BOM", "utf-8-sig": "UTF-8 met BOM"}
+LINE_END_NAMES = {"crlf": "CRLF (\\r\\n)", "lf": "LF (\\n)"}
+
+
+def check_structure(path: Path, ds: Dataset) -> tuple[list[str], int]:
+    """Streamed checks of what COPY cannot judge well: BOM, encoding, line ends, header, truncation.
+
+    Returns the problems found and the byte offset where the CSV text starts (after a BOM).
+    """
+    problems: list[str] = []
+    name = path.name
+    with path.open("rb") as fh:
+        head = fh.read(CHUNK)
+        if not head:
+            return [f"{name}: het bestand is leeg (0 bytes)"], 0
+        has_bom = head.startswith(codecs.BOM_UTF8)
+        offset = 3 if has_bom else 0
+        if ds.encoding == "utf-8-sig" and not has_bom:
+            problems.append(f"{name}: verwacht UTF-8 met BOM; het bestand begint niet met een BOM")
+        if ds.encoding != "utf-8-sig" and has_bom:
+            problems.append(f"{name}: het bestand begint met een UTF-8 BOM; afgesproken is {ENCODING_NAMES[ds.encoding]}")
+        nl = head.find(b"\n", offset)
+        header_bytes = head[offset:] if nl < 0 else head[offset:nl + 1]
+        if nl < 0 and len(head) == CHUNK:
+            return problems + [f"{name}: geen regeleinde in de eerste MiB; is dit een CSV-bestand?"], offset
+        # header: decode with the agreed encoding
+        try:
+            header_text = header_bytes.decode("cp1252" if ds.encoding == "cp1252" else "utf-8")
+        except UnicodeDecodeError:
+            return problems + [f"{name}, regel 1 (kopregel): tekens passen niet bij de afgesproken codering "
+                               f"{ENCODING_NAMES[ds.encoding]}"], offset
+        problems += _check_line_end(name, header_text, ds, line_no=1)
+        problems += _check_header(name, header_text.rstrip("\r\n"), ds)
+        if problems:
+            return problems, offset
+        # body: encoding, line ends and a final line end, streamed
+        problems += _check_body(fh, head, ds, name)
+    return problems, offset
+
+
+def _check_line_end(name: str, line: str, ds: Dataset, line_no: int) -> list[str]:
+    ends_crlf = line.endswith("\r\n")
+    if not line.endswith("\n"):
+        return []
+    if ds.line_end == "crlf" and not ends_crlf:
+        return [f"{name}, regel {line_no}: regeleinde is LF (\\n); afgesproken is {LINE_END_NAMES['crlf']}"]
+    if ds.line_end == "lf" and ends_crlf:
+        return [f"{name}, regel {line_no}: regeleinde is CRLF (\\r\\n); afgesproken is {LINE_END_NAMES['lf']}"]
+    return []
+
+
+def _check_header(name: str, header: str, ds: Dataset) -> list[str]:
+    expected = [c.header for c in ds.columns]
+    found = next(csv.reader([header], delimiter=ds.delimiter, quotechar=ds.quote))
+    exp_txt = ds.delimiter.join(expected)
+    if len(found) == 1 and len(expected) > 1:
+        for other in (";", ",", "\t", "|"):
+            if other != ds.delimiter and other in header:
+                shown = "tab" if other == "\t" else f"'{other}'"
+                return [f"{name}, regel 1 (kopregel): scheidingsteken {shown} gevonden; afgesproken is "
+                        f"'{ds.delimiter}'. Verwachte kopregel: {exp_txt}"]
+    if found == expected:
+        return []
+    problems = []
+    missing = [c for c in expected if c not in found]
+    extra = [c for c in found if c not in expected]
+    if missing:
+        problems.append(f"{name}, regel 1 (kopregel): kolom(men) ontbreken: {', '.join(missing)}")
+    if extra:
+        problems.append(f"{name}, regel 1 (kopregel): niet afgesproken kolom(men): {', '.join(extra)} — "
+                        "extra kolommen kunnen persoonsgegevens bevatten en worden niet aangenomen")
+    if not missing and not extra:
+        problems.append(f"{name}, regel 1 (kopregel): kolommen in een andere volgorde; verwacht: {exp_txt}")
+    return problems
+
+
+def _check_body(fh, head: bytes, ds: Dataset, name: str) -> list[str]:
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    utf8_ok, non_ascii = True, False
+    line_no, prev_cr, last = 1, False, b""
+    chunk = head
+    problems: list[str] = []
+    while chunk:
+        if not chunk.isascii():
+            non_ascii = True
+            if utf8_ok:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    utf8_ok = False
+                    if ds.encoding != "cp1252":
+                        bad_line = line_no + chunk.count(b"\n", 0, exc.start)
+                        problems.append(f"{name}, regel {bad_line}: geen geldige UTF-8 (byte 0x{chunk[exc.start]:02x}); "
+                                        f"afgesproken is {ENCODING_NAMES[ds.encoding]}")
+                        return problems
+        lf = chunk.count(b"\n")
+        crlf = chunk.count(b"\r\n") + (1 if prev_cr and chunk.startswith(b"\n") else 0)
+        if ds.line_end == "crlf" and crlf != lf:
+            return [f"{name}: regels eindigen (deels) op LF zonder CR rond regel {line_no}; "
+                    f"afgesproken is {LINE_END_NAMES['crlf']}"]
+        if ds.line_end == "lf" and crlf:
+            return [f"{name}: regeleinde CRLF gevonden rond regel {line_no}; afgesproken is {LINE_END_NAMES['lf']}"]
+        line_no += lf
+        prev_cr = chunk.endswith(b"\r")
+        last = chunk
+        chunk = fh.read(CHUNK)
+    if ds.encoding == "cp1252" and non_ascii and utf8_ok:
+        problems.append(f"{name}: het bestand is UTF-8 gecodeerd; afgesproken is Windows-1252")
+    if not last.endswith(b"\n"):
+        problems.append(f"{name}, regel {line_no}: de laatste regel eindigt niet met een regeleinde — "
+                        "het bestand lijkt afgebroken (onvolledig verstuurd?)")
+    return problems
+
+
+# --------------------------------------------------------------------------- ledger helpers
+
+
+def _ledger_insert(conn, partner: str, ds: Dataset | None, period: Period | None, path: Path,
+                   sha: str, size: int, status: str, reason: str | None = None) -> int:
+    mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    row = conn.execute(
+        """INSERT INTO mdw_meta.load_ledger
+               (partner, dataset, file_name, sha256, size_bytes, period, period_start, period_end,
+                file_modified_at, status, reason)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING delivery_id""",
+        (partner, ds.id if ds else None, path.name, sha, size,
+         period.label if period else None, period.start if period else None, period.end if period else None,
+         mtime, status, reason),
+    ).fetchone()
+    return int(row[0])
+
+
+def _store(path: Path, folder: Path, delivery_id: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = folder / f"{delivery_id:08d}__{path.name}"
+    shutil.move(str(path), dest)
+    return dest
+
+
+def _quarantine(conn, path: Path, partner: str, delivery_id: int, problems: list[str]) -> DeliveryRejected:
+    rejected = DeliveryRejected(path.name, problems, delivery_id)
+    dest = _store(path, config.paths().quarantine / partner, delivery_id)
+    dest.with_name(dest.name + ".reden.txt").write_text(rejected.message + "\n", encoding="utf-8")
+    conn.execute("UPDATE mdw_meta.load_ledger SET status = 'quarantined', reason = %s, stored_as = %s "
+                 "WHERE delivery_id = %s", (rejected.message, str(dest), delivery_id))
+    conn.commit()
+    log.error("%s", rejected.message)
+    return rejected
+
+
+# --------------------------------------------------------------------------- COPY and validation
+
+
+def _copy_into_work_table(conn, path: Path, ds: Dataset, offset: int, work: str) -> int:
+    cols = sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(c.header)) for c in ds.columns)
+    conn.execute(sql.SQL("CREATE UNLOGGED TABLE loading.{} (_line integer GENERATED ALWAYS AS IDENTITY "
+                         "(START WITH 2), {})").format(sql.Identifier(work), cols))
+    copy_sql = sql.SQL("COPY loading.{} ({}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER {}, "
+                       "QUOTE {}, ENCODING {})").format(
+        sql.Identifier(work), sql.SQL(", ").join(sql.Identifier(c.header) for c in ds.columns),
+        sql.Literal(ds.delimiter), sql.Literal(ds.quote), sql.Literal(ds.pg_encoding))
+    with conn.cursor() as cur:
+        with cur.copy(copy_sql) as copy, path.open("rb") as fh:
+            fh.seek(offset)
+            while chunk := fh.read(CHUNK):
+                copy.write(chunk)
+        return cur.rowcount
+
+
+def copy_error_message(name: str, exc: Exception) -> str:
+    """A COPY error as a message; the offending value is never repeated (it may be personal data)."""
+    import re
+
+    diag = getattr(exc, "diag", None)
+    primary = (diag.message_primary if diag else None) or str(exc).splitlines()[0]
+    context = (diag.context if diag else "") or ""
+    m = re.search(r"line (\d+)(?:, column ([^:]+))?", context)
+    where = f", regel {m.group(1)}" + (f", kolom {m.group(2)}" if m.group(2) else "") if m else ""
+    translations = {
+        "extra data after last expected column": "meer velden dan kolommen in de kopregel (scheidingsteken in een waarde zonder aanhalingstekens?)",
+        "missing data for column": "minder velden dan kolommen in de kopregel",
+        "unterminated CSV quoted field": "veld met een openend aanhalingsteken dat niet wordt gesloten (afgebroken bestand?)",
+        "invalid byte sequence for encoding": "ongeldige tekens voor de afgesproken codering",
+        "has no equivalent in encoding": "teken dat niet bestaat in de afgesproken codering",
+        "literal carriage return found in data": "losse CR in de gegevens (gemengde regeleinden?)",
+        "literal newline found in data": "losse regelovergang in de gegevens",
+    }
+    text = next((nl for en, nl in translations.items() if en in primary), primary)
+    if "has no equivalent" in primary or "invalid byte sequence" in primary:
+        text = f"{text} ({primary.split(':')[0]})"
+    return f"{name}{where}: {text}"
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def ingest_file(path: Path, partner: str, tgt: PgTarget, validator) -> Outcome:
+    """Process one delivered file. Raises ``DeliveryRejected`` when the file is refused."""
+    name = path.name
+    sha, size = fingerprint(path)
+    with connect(tgt) as conn:
+        try:
+            ds, period = registry.identify(partner, name)
+        except ValueError as exc:
+            delivery_id = _ledger_insert(conn, partner, None, None, path, sha, size, "loading")
+            raise _quarantine(conn, path, partner, delivery_id, [str(exc)]) from None
+
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (ds.id,))  # one load per dataset at a time
+        conn.commit()
+        try:
+            return _ingest_locked(conn, path, partner, ds, period, sha, size, tgt, validator)
+        finally:
+            conn.rollback()
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (ds.id,))
+            conn.commit()
+
+
+def _ingest_locked(conn, path, partner, ds, period, sha, size, tgt, validator) -> Outcome:
+    name = path.name
+    _clean_up_aborted_loads(conn, ds)
+    prior = conn.execute(
+        "SELECT delivery_id, status, reason FROM mdw_meta.load_ledger WHERE dataset = %s AND sha256 = %s "
+        "ORDER BY delivery_id DESC LIMIT 1", (ds.id, sha)).fetchone()
+    if prior and prior[1] == "loaded":
+        conn.execute("UPDATE mdw_meta.load_ledger SET times_received = times_received + 1, last_received_at = now() "
+                     "WHERE delivery_id = %s", (prior[0],))
+        conn.commit()
+        path.unlink()  # the archive holds these exact bytes already (same sha256)
+        msg = f"{name}: byte-identiek aan levering {prior[0]}; niets gewijzigd"
+        log.info(msg)
+        return Outcome(name, ds.id, period.label, prior[0], "unchanged", message=msg)
+    if prior and prior[1] == "quarantined":
+        conn.execute("UPDATE mdw_meta.load_ledger SET times_received = times_received + 1, last_received_at = now() "
+                     "WHERE delivery_id = %s", (prior[0],))
+        conn.commit()
+        dest = _store(path, config.paths().quarantine / partner, prior[0])
+        log.error("%s: identical to refused delivery %s, moved to %s", name, prior[0], dest)
+        raise DeliveryRejected(name, [f"byte-identiek aan de eerder geweigerde levering {prior[0]}",
+                                      *(prior[2] or "").splitlines()[1:]], prior[0])
+
+    delivery_id = _ledger_insert(conn, partner, ds, period, path, sha, size, "loading")
+    conn.commit()
+    work = f"{ds.name}__d{delivery_id}"
+    problems, offset = check_structure(path, ds)
+    try:
+        if not problems:
+            try:
+                rows = _copy_into_work_table(conn, path, ds, offset, work)
+                conn.commit()
+            except Exception as exc:  # noqa: BLE001 - psycopg DataError/BadCopyFileFormat/...
+                conn.rollback()
+                problems.append(copy_error_message(name, exc))
+        if not problems:
+            problems = validator.validate(ds, period, work, name)
+        if problems:
+            raise _quarantine(conn, path, partner, delivery_id, problems)
+        replaced = _swap_into_place(conn, ds, period, delivery_id, work)
+        dest = _store(path, config.paths().archive / partner, delivery_id)
+        conn.execute("UPDATE mdw_meta.load_ledger SET stored_as = %s WHERE delivery_id = %s", (str(dest), delivery_id))
+        conn.commit()
+    finally:
+        conn.rollback()
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS loading.{}").format(sql.Identifier(work)))
+        conn.commit()
+    msg = f"{name}: {rows} rijen geladen als levering {delivery_id}" + (
+        f"; vervangt levering {', '.join(map(str, replaced))}" if replaced else "")
+    log.info(msg)
+    return Outcome(name, ds.id, period.label, delivery_id, "loaded", rows, replaced, msg)
+
+
+def _clean_up_aborted_loads(conn, ds: Dataset) -> None:
+    """Loads of this dataset still marked 'loading' were interrupted (we hold the dataset's lock)."""
+    stale = conn.execute("UPDATE mdw_meta.load_ledger SET status = 'aborted', reason = %s "
+                         "WHERE dataset = %s AND status = 'loading' RETURNING delivery_id",
+                         ("lading onderbroken (proces gestopt); het bestand bleef in de landingsmap en wordt opnieuw "
+                          "verwerkt", ds.id)).fetchall()
+    for (delivery_id,) in stale:
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS loading.{}").format(sql.Identifier(f"{ds.name}__d{delivery_id}")))
+        log.warning("delivery %s of %s was interrupted earlier; marked aborted", delivery_id, ds.id)
+    conn.commit()
+
+
+def typed_select(ds: Dataset, work: str) -> sql.Composed:
+    exprs = [sql.SQL("{} AS {}").format(sql.SQL(typed_expression(ds, c)), sql.Identifier(f"{c.name}__typed"))
+             for c in ds.columns if c.type != "text"]
+    return sql.SQL("SELECT w.*{} FROM loading.{} AS w").format(
+        sql.SQL("").join(sql.SQL(", ") + e for e in exprs), sql.Identifier(work))
+
+
+def _swap_into_place(conn, ds: Dataset, period: Period, delivery_id: int, work: str) -> list[int]:
+    part = sql.Identifier(ds.raw_schema, f"{ds.name}__d{delivery_id}")
+    parent = sql.Identifier(ds.raw_schema, ds.name)
+    cols = [sql.SQL("{}::bigint AS _delivery_id").format(sql.Literal(delivery_id)), sql.SQL("_line")]
+    cols += [sql.SQL("{}::{} AS {}").format(sql.SQL(typed_expression(ds, c)), sql.SQL(PG_TYPES[c.type]),
+                                           sql.Identifier(c.name)) for c in ds.columns]
+    cols.append(sql.SQL("now() AS _loaded_at"))
+    conn.execute(sql.SQL("CREATE TABLE {} AS SELECT {} FROM loading.{} ORDER BY _line").format(
+        part, sql.SQL(", ").join(cols), sql.Identifier(work)))
+    conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN _delivery_id SET NOT NULL, ALTER COLUMN _line SET NOT NULL, "
+                         "ALTER COLUMN _loaded_at SET NOT NULL, ADD CONSTRAINT {} CHECK (_delivery_id = {})").format(
+        part, sql.Identifier(f"{ds.name}__d{delivery_id}_delivery"), sql.Literal(delivery_id)))
+    conn.execute(sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
+        parent, part, sql.Literal(delivery_id)))
+    replaced = [r[0] for r in conn.execute(
+        "SELECT delivery_id FROM mdw_meta.load_ledger WHERE dataset = %s AND period = %s AND status = 'loaded' "
+        "AND delivery_id <> %s ORDER BY delivery_id", (ds.id, period.label, delivery_id)).fetchall()]
+    for old in replaced:
+        old_part = sql.Identifier(ds.raw_schema, f"{ds.name}__d{old}")
+        conn.execute(sql.SQL("ALTER TABLE {} DETACH PARTITION {}").format(parent, old_part))
+        conn.execute(sql.SQL("DROP TABLE {}").format(old_part))
+        conn.execute("UPDATE mdw_meta.load_ledger SET status = 'superseded', superseded_by = %s WHERE delivery_id = %s",
+                     (delivery_id, old))
+    rows = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(part)).fetchone()[0]
+    conn.execute("UPDATE mdw_meta.load_ledger SET status = 'loaded', rows_loaded = %s, loaded_at = now() "
+                 "WHERE delivery_id = %s", (rows, delivery_id))
+    return replaced
+
+
+def pending_files(partner: str, landing: Path | None = None) -> list[Path]:
+    """Files waiting in a partner's landing folder, oldest first (a correction after its original)."""
+    folder = (landing or config.paths().landing) / partner
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def ingest_partner(partner: str, tgt: PgTarget, landing: Path | None = None,
+                   datasets: Iterable[str] | None = None) -> tuple[list[Outcome], list[DeliveryRejected]]:
+    """Process every pending file of a partner; refused files do not stop the others.
+
+    ``datasets`` limits the run to these dataset ids; ``None`` in it stands for files whose
+    name matches no agreed delivery (they are refused).
+    """
+    from .validation import GxValidator
+
+    wanted = set(datasets) if datasets else None
+    files = pending_files(partner, landing)
+    if wanted is not None:
+        files = [f for f in files if _dataset_of(partner, f.name) in wanted]
+    outcomes: list[Outcome] = []
+    rejected: list[DeliveryRejected] = []
+    if not files:
+        return outcomes, rejected
+    validator = GxValidator(tgt)
+    for path in files:
+        try:
+            outcomes.append(ingest_file(path, partner, tgt, validator))
+        except DeliveryRejected as exc:
+            rejected.append(exc)
+            outcomes.append(Outcome(path.name, _dataset_of(partner, path.name), None, exc.delivery_id,
+                                    "quarantined", message=exc.message))
+    return outcomes, rejected
+
+
+def _dataset_of(partner: str, file_name: str) -> str | None:
+    try:
+        return registry.identify(partner, file_name)[0].id
+    except ValueError:
+        return None

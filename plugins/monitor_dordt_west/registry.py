@@ -1,0 +1,239 @@
+"""The registry of partner deliveries: one entry per agreed file (see shared/partner-exports.md).
+
+Everything that differs between partners is data here: file name pattern, period, encoding,
+separator, line ends, date format, columns with types and rules, and the key. The ingestion
+code, the Great Expectations suites in ``expectations/`` and the Airflow DAGs are all
+generated from this registry, so onboarding a delivery means adding an entry.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import functools
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from . import config
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # exactly as in the file's header row
+    name: str  # column name in the raw table
+    type: str = "text"  # text | date | int
+    required: bool = True
+    allowed: tuple[str, ...] | None = None  # closed list of values
+    lookup: str | None = None  # name of a reference list (see ``reference_values``)
+    min_value: int | None = None
+    max_value: int | None = None
+    in_period: bool = False  # the date must lie inside the delivery's period
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # month | quarter | year
+    start: date
+    end: date  # inclusive
+    label: str  # 2024-01, 2024-Q1, 2024
+
+    @classmethod
+    def from_match(cls, kind: str, groups: dict[str, str]) -> Period:
+        year = int(groups["year"])
+        if kind == "month":
+            month = int(groups["month"])
+            if not 1 <= month <= 12:
+                raise ValueError(f"maand {month:02d} bestaat niet")
+            last = calendar.monthrange(year, month)[1]
+            return cls(kind, date(year, month, 1), date(year, month, last), f"{year}-{month:02d}")
+        if kind == "quarter":
+            q = int(groups["quarter"])
+            if not 1 <= q <= 4:
+                raise ValueError(f"kwartaal {q} bestaat niet")
+            end_month = 3 * q
+            last = calendar.monthrange(year, end_month)[1]
+            return cls(kind, date(year, end_month - 2, 1), date(year, end_month, last), f"{year}-Q{q}")
+        return cls(kind, date(year, 1, 1), date(year, 12, 31), f"{year}")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    partner: str
+    name: str
+    file_pattern: str  # regex on the file name with named groups year/month/quarter
+    example: str  # file name as written in the agreement, e.g. POL_misdrijven_JJJJMM.csv
+    period_kind: str
+    encoding: str  # cp1252 | utf-8 | utf-8-sig (BOM required)
+    delimiter: str
+    line_end: str  # crlf | lf
+    date_format: str  # DD-MM-YYYY | YYYY-MM-DD
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    description: str
+    extra_period_rule: str | None = None  # e.g. "first_day": period column equals the period start
+    quote: str = '"'
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def id(self) -> str:
+        return f"{self.partner}.{self.name}"
+
+    @property
+    def raw_schema(self) -> str:
+        return f"raw_{self.partner}"
+
+    @property
+    def raw_table(self) -> str:
+        return f"{self.raw_schema}.{self.name}"
+
+    @property
+    def suite_name(self) -> str:
+        return f"{self.partner}__{self.name}"
+
+    @property
+    def suite_path(self) -> Path:
+        return config.EXPECTATIONS_DIR / f"{self.suite_name}.json"
+
+    @property
+    def pg_encoding(self) -> str:
+        return {"cp1252": "WIN1252", "utf-8": "UTF8", "utf-8-sig": "UTF8"}[self.encoding]
+
+    def column(self, header: str) -> Column:
+        return next(c for c in self.columns if c.header == header)
+
+    def match(self, file_name: str) -> Period | None:
+        m = re.fullmatch(self.file_pattern, file_name)
+        if not m:
+            return None
+        return Period.from_match(self.period_kind, m.groupdict())
+
+
+POLITIE_CSV = dict(encoding="cp1252", delimiter=";", line_end="crlf", date_format="DD-MM-YYYY")
+OCD_CSV = dict(encoding="utf-8", delimiter=",", line_end="lf", date_format="YYYY-MM-DD")
+
+BUURT = dict(lookup="buurtcode", pattern=r"^BU0505\d{4}$")
+
+DATASETS: tuple[Dataset, ...] = (
+    Dataset(
+        partner="politie", name="misdrijven",
+        file_pattern=r"POL_misdrijven_(?P<year>\d{4})(?P<month>\d{2})\.csv", example="POL_misdrijven_JJJJMM.csv",
+        period_kind="month", **POLITIE_CSV,
+        description="Geregistreerde misdrijven, één rij per misdrijf (zwaarste feit per registratie).",
+        columns=(
+            Column("Registratienummer", "registratienummer", pattern=r"^PL\d{4}-\d{6,12}$"),
+            Column("Registratiedatum", "registratiedatum", "date", in_period=True),
+            Column("Pleegdatum", "pleegdatum", "date", required=False),
+            Column("Maatschappelijke klasse", "maatschappelijke_klasse", lookup="bvh_klasse"),
+            Column("Omschrijving", "omschrijving"),
+            Column("Buurtcode", "buurtcode", required=False, **BUURT),
+        ),
+        key=("Registratienummer",),
+    ),
+    Dataset(
+        partner="politie", name="verdachten",
+        file_pattern=r"POL_verdachten_(?P<year>\d{4})(?P<month>\d{2})\.csv", example="POL_verdachten_JJJJMM.csv",
+        period_kind="month", **POLITIE_CSV,
+        description="Verdachten gekoppeld aan misdrijven die in de maand zijn geregistreerd.",
+        columns=(
+            Column("Registratienummer", "registratienummer", pattern=r"^PL\d{4}-\d{6,12}$"),
+            Column("Verdachtennummer", "verdachtennummer"),
+            Column("Geboortejaar", "geboortejaar", "int", min_value=1900, max_value=2100),
+            Column("Woonbuurtcode", "woonbuurtcode", required=False, **BUURT),
+            Column("Registratiedatum", "registratiedatum", "date", in_period=True),
+        ),
+        key=("Registratienummer", "Verdachtennummer"),
+    ),
+    Dataset(
+        partner="politie", name="incidenten",
+        file_pattern=r"POL_incidenten_(?P<year>\d{4})(?P<month>\d{2})\.csv", example="POL_incidenten_JJJJMM.csv",
+        period_kind="month", **POLITIE_CSV,
+        description="Overlastincidenten (geen misdrijven), één rij per incident.",
+        columns=(
+            Column("Incidentnummer", "incidentnummer"),
+            Column("Meldingsdatum", "meldingsdatum", "date", in_period=True),
+            Column("Incidentcode", "incidentcode", pattern=r"^[A-Z]\d{2,3}$"),
+            Column("Categorie", "categorie", allowed=(
+                "overlast jeugd", "overlast verward persoon", "overlast alcohol/drugs",
+                "burenruzie", "overige overlast")),
+            Column("Buurtcode", "buurtcode", required=False, **BUURT),
+        ),
+        key=("Incidentnummer",),
+    ),
+    Dataset(
+        partner="ocd", name="bevolking",
+        file_pattern=r"OCD_bevolking_(?P<year>\d{4})\.csv", example="OCD_bevolking_JJJJ.csv",
+        period_kind="year", **OCD_CSV, extra_period_rule="first_day",
+        description="Inwoners op 1 januari per buurt en leeftijd (100 = 100 jaar en ouder).",
+        columns=(
+            Column("buurtcode", "buurtcode", **BUURT),
+            Column("peildatum", "peildatum", "date", in_period=True),
+            Column("leeftijd", "leeftijd", "int", min_value=0, max_value=100),
+            Column("inwoners", "inwoners", "int", min_value=0),
+        ),
+        key=("buurtcode", "leeftijd"),
+    ),
+    Dataset(
+        partner="ocd", name="huishoudens",
+        file_pattern=r"OCD_huishoudens_(?P<year>\d{4})\.csv", example="OCD_huishoudens_JJJJ.csv",
+        period_kind="year", **OCD_CSV, extra_period_rule="first_day",
+        description="Huishoudens op 1 januari per buurt, met huishoudens met een laag inkomen (tot 120 % van het sociaal minimum).",
+        columns=(
+            Column("buurtcode", "buurtcode", **BUURT),
+            Column("peildatum", "peildatum", "date", in_period=True),
+            Column("huishoudens", "huishoudens", "int", min_value=0),
+            Column("huishoudens_laag_inkomen", "huishoudens_laag_inkomen", "int", min_value=0),
+        ),
+        key=("buurtcode",),
+    ),
+)
+
+PARTNERS: dict[str, str] = {
+    "politie": "Politie eenheid Rotterdam, district Zuid-Holland-Zuid",
+    "ocd": "Onderzoekcentrum Drechtsteden",
+}
+
+
+def datasets(partner: str | None = None) -> tuple[Dataset, ...]:
+    return tuple(d for d in DATASETS if partner is None or d.partner == partner)
+
+
+def dataset(dataset_id: str) -> Dataset:
+    return next(d for d in DATASETS if d.id == dataset_id)
+
+
+def identify(partner: str, file_name: str) -> tuple[Dataset, Period]:
+    """Which agreed delivery a file is; raises ``ValueError`` with a message for the partner."""
+    for ds in datasets(partner):
+        prefix = ds.example.split("_J")[0]
+        if file_name.startswith(prefix + "_"):
+            try:
+                period = ds.match(file_name)
+            except ValueError as exc:
+                raise ValueError(f"bestandsnaam {file_name!r}: {exc}; verwacht {ds.example}") from exc
+            if period is None:
+                raise ValueError(f"bestandsnaam {file_name!r} volgt het afgesproken patroon niet; verwacht {ds.example}")
+            return ds, period
+    agreed = ", ".join(d.example for d in datasets(partner)) or "(geen)"
+    raise ValueError(
+        f"bestandsnaam {file_name!r} komt niet overeen met een afgesproken levering van {partner}; "
+        f"afgesproken: {agreed}"
+    )
+
+
+@functools.cache
+def reference_values(lookup: str) -> tuple[str, ...]:
+    """Closed value lists from the reference seeds (read on use, never at import)."""
+    if lookup == "buurtcode":
+        with open(config.SEEDS_DIR / "cbs_buurten_dordrecht.csv", encoding="utf-8", newline="") as fh:
+            return tuple(sorted(row["buurtcode"] for row in csv.DictReader(fh)))
+    if lookup == "bvh_klasse":
+        codes: set[str] = set()
+        with open(config.SEEDS_DIR / "cbs_soort_misdrijf_47018NED.csv", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                for item in filter(None, (row["politie_maatschappelijke_klassen"] or "").split(";")):
+                    codes.add(item.strip().split(" ", 1)[0])
+        return tuple(sorted(codes))
+    raise KeyError(lookup)

