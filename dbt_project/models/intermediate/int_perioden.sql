@@ -1,0 +1,28 @@
+-- The calendar of reporting periods: every quarter and every year from 2015 to 2043.
+with jaren as (
+    select generate_series(2015, 2043) as jaar
+),
+
+kwartalen as (
+    select jaar, generate_series(1, 4) as kwartaal from jaren
+)
+
+select
+    jaar || '-Q' || kwartaal as periode_code,
+    'kwartaal' as periodetype,
+    jaar,
+    kwartaal,
+    make_date(jaar, 3 * kwartaal - 2, 1) as begindatum,
+    (make_date(jaar, 3 * kwartaal - 2, 1) + interval '3 months - 1 day')::date as einddatum
+from kwartalen
+
+union all
+
+select
+    jaar::text,
+    'jaar',
+    jaar,
+    null,
+    make_date(jaar, 1, 1),
+    make_date(jaar, 12, 31)
+from jaren

@@ -1,0 +1,65 @@
+-- Police events per indicator series: one row per series × counted unit (crime, incident,
+-- suspect × crime), with the buurt and date that decide where and when it counts.
+with misdrijven as (
+    select * from {{ ref('stg_politie__misdrijven') }}
+),
+
+klassen as (
+    select * from {{ ref('stg_cbs__bvh_klassen') }}
+),
+
+groepen as (
+    select * from {{ ref('indicator_misdrijfgroepen') }}
+),
+
+incidenten as (
+    select * from {{ ref('stg_politie__incidenten') }}
+),
+
+verdachten as (
+    select * from {{ ref('stg_politie__verdachten') }}
+)
+
+select
+    'misdrijven' as reeks,
+    registratienummer as eenheid_id,
+    buurtcode,
+    registratiedatum as datum,
+    delivery_id
+from misdrijven
+
+union all
+
+select
+    groepen.reeks,
+    misdrijven.registratienummer,
+    misdrijven.buurtcode,
+    misdrijven.registratiedatum,
+    misdrijven.delivery_id
+from misdrijven
+inner join klassen on misdrijven.bvh_code = klassen.bvh_code
+inner join groepen on klassen.soort_misdrijf_code = groepen.soort_misdrijf_code
+
+union all
+
+select 'overlast', incidentnummer, buurtcode, meldingsdatum, delivery_id
+from incidenten
+
+union all
+
+select 'overlast_jeugd', incidentnummer, buurtcode, meldingsdatum, delivery_id
+from incidenten
+where is_overlast_jeugd
+
+union all
+
+select 'e33', incidentnummer, buurtcode, meldingsdatum, delivery_id
+from incidenten
+where is_e33
+
+union all
+
+-- suspects count where they live; without a woonbuurt (outside Dordrecht or unknown) they do not count
+select 'verdachten_jonger_25', verdachtennummer, woonbuurtcode, registratiedatum, delivery_id
+from verdachten
+where leeftijd_in_registratiejaar < 25 and woonbuurtcode is not null
