@@ -1,0 +1,42 @@
+"""The whole pipeline on a landing folder, through the same functions the DAGs call.
+
+Operators use it (``mdw run``) to re-run, or to try a delivery outside Airflow.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import dbt, ingest, registry
+from .ingest import DeliveryRejected, Outcome
+from .warehouse import PgTarget
+
+log = logging.getLogger(__name__)
+
+# OCD first: the population is the denominator of most police indicators.
+PARTNER_ORDER = ("ocd", "politie")
+
+
+@dataclass
+class PipelineResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    rejected: list[DeliveryRejected] = field(default_factory=list)
+    dbt_ok: bool | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected and self.dbt_ok is not False
+
+
+def run(tgt: PgTarget, landing: Path, build: bool = True) -> PipelineResult:
+    ingest.ensure_schema(tgt)
+    result = PipelineResult()
+    for partner in sorted(registry.PARTNERS, key=lambda p: PARTNER_ORDER.index(p) if p in PARTNER_ORDER else 99):
+        outcomes, rejected = ingest.ingest_partner(partner, tgt, landing)
+        result.outcomes += outcomes
+        result.rejected += rejected
+    if build:
+        result.dbt_ok = dbt.run_dbt(["build"], tgt, check=False).returncode == 0
+    return result
