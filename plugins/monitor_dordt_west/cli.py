@@ -1,0 +1,218 @@
+"""``mdw``: the project's command line (the ``./mdw`` wrapper installs the locked environment first)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from . import config
+
+
+def _target():
+    from . import warehouse
+
+    return warehouse.target()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The main job: embedded warehouse, sample deliveries, the real DAGs, the warehouse built."""
+    from . import airflow_env, dbt, sample
+
+    t0 = time.monotonic()
+    tgt = _target()
+    landing = config.paths().landing
+    if not any(landing.glob("*/*")):
+        counts = sample.generate(landing, seed=args.seed, today=args.today)
+        print(f"Voorbeeldleveringen gegenereerd in {landing} ({len(counts)} bestanden, seed {args.seed}).")
+    dbt.build_manifest()
+    airflow_env.ensure_metadata_db(tgt)
+    failed = []
+    for dag_id in ("ingest_ocd", "ingest_politie", "build_warehouse"):
+        started = time.monotonic()
+        log_file = config.paths().home / "logs" / f"{dag_id}.log"
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        with log_file.open("w") as fh:
+            rc = subprocess.run([airflow_env.airflow_bin(), "dags", "test", dag_id], env=airflow_env.airflow_env(tgt),
+                                stdout=fh, stderr=subprocess.STDOUT, cwd=config.PROJECT_DIR).returncode
+        print(f"airflow dags test {dag_id}: {'ok' if rc == 0 else 'MISLUKT'} ({time.monotonic() - started:.0f} s, log {log_file})")
+        if rc != 0:
+            failed.append(dag_id)
+    print_summary(tgt)
+    print(f"Klaar in {time.monotonic() - t0:.0f} s.")
+    return 1 if failed else 0
+
+
+def print_summary(tgt) -> None:
+    from .warehouse import connect
+
+    with connect(tgt) as conn:
+        print("\nLeveringen (mdw_meta.deliveries):")
+        for partner, status, n in conn.execute(
+                "SELECT partner, status, count(*) FROM mdw_meta.load_ledger GROUP BY 1, 2 ORDER BY 1, 2"):
+            print(f"  {partner:<8} {status:<12} {n}")
+        exists = conn.execute("SELECT to_regclass('marts.fct_indicator_values')").fetchone()[0]
+        if exists:
+            n = conn.execute("SELECT count(*) FROM marts.fct_indicator_values").fetchone()[0]
+            last = conn.execute("SELECT max(periode_code) FROM marts.fct_indicator_values "
+                                "WHERE periode_code LIKE '%-Q%'").fetchone()[0]
+            print(f"\nmarts.fct_indicator_values: {n} rijen (indicator × gebied × periode); laatste kwartaal {last}.")
+            rows = conn.execute(SUMMARY_SQL, (last,)).fetchall()
+            print(f"\n{'indicator':<34} {'Dordrecht':>10} {'Dordt West':>11}  ({last})")
+            for code, gm, dw in rows:
+                print(f"  {code:<32} {gm or 0:>10.1f} {dw or 0:>11.1f}")
+    print(f"\nDe warehouse bevragen:\n  psql '{tgt.display_uri}'\n"
+          "  select * from marts.fct_indicator_values join marts.dim_area using (gebiedscode) limit 10;")
+
+
+SUMMARY_SQL = """
+SELECT indicator_code,
+       max(waarde) FILTER (WHERE gebiedscode = 'GM0505'),
+       max(waarde) FILTER (WHERE gebiedscode = 'FG0505DW')
+FROM marts.fct_indicator_values WHERE periode_code = %s GROUP BY 1 ORDER BY 1
+"""
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from . import pipeline
+
+    tgt = _target()
+    result = pipeline.run(tgt, Path(args.landing), build=not args.no_build)
+    for o in result.outcomes:
+        print(f"{o.status:<12} {o.message.splitlines()[0]}")
+    for r in result.rejected:
+        print("\n" + r.message, file=sys.stderr)
+    if result.dbt_ok is False:
+        print("dbt build mislukt: zie de uitvoer hierboven", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from . import sample
+
+    counts = sample.generate(Path(args.out), seed=args.seed, today=args.today)
+    print(f"{len(counts)} bestanden, {sum(counts.values())} rijen in {args.out}")
+    return 0
+
+
+def cmd_manifest(_: argparse.Namespace) -> int:
+    from . import dbt
+
+    print(dbt.build_manifest())
+    return 0
+
+
+def cmd_expectations(args: argparse.Namespace) -> int:
+    from . import expectations, registry
+
+    if args.check:
+        stale = [d.suite_path.name for d in registry.DATASETS
+                 if not d.suite_path.exists() or d.suite_path.read_text(encoding="utf-8") != expectations.suite_json(d)]
+        if stale:
+            print("verouderd: " + ", ".join(stale) + " (draai `mdw expectations`)", file=sys.stderr)
+            return 1
+        return 0
+    for p in expectations.write_suites():
+        print(p)
+    return 0
+
+
+def cmd_dbt(args: argparse.Namespace) -> int:
+    from . import dbt
+
+    return dbt.run_dbt(args.args, _target(), check=False).returncode
+
+
+def cmd_docs(_: argparse.Namespace) -> int:
+    from . import dbt
+
+    rc = dbt.run_dbt(["docs", "generate"], _target(), check=False).returncode
+    print(f"dbt docs: {config.paths().dbt_target / 'index.html'} (serve with `mdw dbt docs serve`)")
+    return rc
+
+
+def cmd_airflow(args: argparse.Namespace) -> int:
+    from . import airflow_env
+
+    tgt = _target()
+    airflow_env.ensure_metadata_db(tgt)
+    return airflow_env.run_airflow(args.args, tgt, check=False).returncode
+
+
+def cmd_warehouse(args: argparse.Namespace) -> int:
+    from .warehouse import EmbeddedPostgres
+
+    if args.action == "stop":
+        EmbeddedPostgres(config.paths().pgdata, config.embedded_port()).stop()
+        return 0
+    print(_target().display_uri)
+    return 0
+
+
+def cmd_status(_: argparse.Namespace) -> int:
+    from .warehouse import connect
+
+    with connect(_target()) as conn:
+        for row in conn.execute("SELECT delivery_id, partner, period, file_name, status, rows_loaded, "
+                                "left(split_part(reason, E'\\n', 2), 120) FROM mdw_meta.deliveries LIMIT 50"):
+            print(" | ".join("" if v is None else str(v) for v in row))
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    cmd = [sys.executable, "-m", "pytest", *args.args]
+    return subprocess.run(cmd, cwd=config.PROJECT_DIR).returncode
+
+
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    from . import benchmark
+
+    return benchmark.main(rows=args.rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("MDW_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="mdw", description="Monitor Dordt West data platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("demo", cmd_demo, "main job: embedded PostgreSQL, sample deliveries, the DAGs, the warehouse")
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--today", type=date.fromisoformat, default=date.today(), help="generate up to the quarter before")
+    p = add("run", cmd_run, "the whole pipeline on a landing folder, without Airflow (same code)")
+    p.add_argument("--landing", default=str(config.paths().landing))
+    p.add_argument("--no-build", action="store_true", help="only load the deliveries, no dbt build")
+    p = add("sample", cmd_sample, "write synthetic partner deliveries")
+    p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--today", type=date.fromisoformat, default=date.today())
+    add("manifest", cmd_manifest, "dbt parse into dbt_project/target (the manifest cosmos renders)")
+    p = add("expectations", cmd_expectations, "write the GX suites in expectations/ from the registry")
+    p.add_argument("--check", action="store_true", help="only check that they are up to date")
+    p = add("dbt", cmd_dbt, "run dbt against the configured warehouse")
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    add("docs", cmd_docs, "generate the dbt docs site")
+    p = add("airflow", cmd_airflow, "run the airflow CLI in the project's environment")
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    p = add("warehouse", cmd_warehouse, "start (and print) or stop the warehouse")
+    p.add_argument("action", choices=["start", "uri", "stop"])
+    add("status", cmd_status, "the latest deliveries and their status")
+    p = add("test", cmd_test, "the test suite (pytest)")
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    p = add("benchmark", cmd_benchmark, "load a generated 5-million-row POL_misdrijven file; compare with bare COPY")
+    p.add_argument("--rows", type=int, default=5_000_000)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Shared fixtures: a real embedded PostgreSQL for the whole session, one database per test.
+
+The tests never touch the developer's own warehouse: MDW_HOME points at a temporary folder,
+the embedded server of the test session listens on a free port, and MDW_WAREHOUSE_URI names
+the test's own database.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+
+os.environ.pop("MDW_WAREHOUSE_URI", None)
+os.environ.pop("AIRFLOW_CONN_MDW_WAREHOUSE", None)
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def mdw_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("mdw_home")
+    os.environ["MDW_HOME"] = str(home)
+    os.environ["MDW_PG_PORT"] = str(_free_port())
+    return home
+
+
+@pytest.fixture(scope="session")
+def pg_server(mdw_home):
+    from monitor_dordt_west.warehouse import EmbeddedPostgres, PgTarget
+
+    external = os.environ.get("MDW_TEST_WAREHOUSE_URI")
+    if external:
+        yield PgTarget.from_uri(external)
+        return
+    server = EmbeddedPostgres(mdw_home / "pgdata", int(os.environ["MDW_PG_PORT"]), dbname="postgres")
+    tgt = server.ensure_running()
+    yield tgt
+    server.stop()
+
+
+@pytest.fixture
+def fresh_db(pg_server, monkeypatch):
+    """A new, empty warehouse database for one test; the package's one setting points at it."""
+    from monitor_dordt_west import warehouse
+
+    tgt = pg_server.with_dbname(f"t_{uuid.uuid4().hex[:10]}")
+    warehouse.ensure_database(tgt)
+    monkeypatch.setenv("MDW_WAREHOUSE_URI", tgt.uri())
+    yield tgt
+    warehouse.drop_database(tgt)
+
+
+@pytest.fixture
+def landing(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    monkeypatch.setenv("MDW_LANDING_DIR", str(folder))
+    return folder
+
+
+def query(tgt, sql: str, params=()):
+    from monitor_dordt_west.warehouse import connect
+
+    with connect(tgt) as conn:
+        return conn.execute(sql, params).fetchall()
