@@ -72,3 +72,20 @@ def query(tgt, sql: str, params=()):
 
     with connect(tgt) as conn:
         return conn.execute(sql, params).fetchall()
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest(mdw_home) -> Path:
+    """The manifest cosmos renders the build DAG from (``mdw manifest``)."""
+    from monitor_dordt_west import dbt
+
+    return dbt.build_manifest()
+
+
+@pytest.fixture(scope="session")
+def airflow_home(mdw_home) -> Path:
+    home = mdw_home / "airflow"
+    os.environ.update({"AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                       "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+                       "AIRFLOW__COSMOS__CACHE_DIR": str(mdw_home / "cosmos_cache")})
+    return home
