@@ -9,7 +9,13 @@ from cosmos import DbtTaskGroup, ExecutionConfig, LoadMode, ProfileConfig, Proje
 
 from monitor_dordt_west import config, registry
 from monitor_dordt_west.dbt import MANIFEST, dbt_executable
-from monitor_dordt_west.orchestration import DEFAULT_ARGS, START_DATE, dbt_env_template, prepare_warehouse, raw_asset_uri
+from monitor_dordt_west.orchestration import (
+    DEFAULT_ARGS,
+    START_DATE,
+    dbt_env_template,
+    prepare_warehouse,
+    raw_asset_uri,
+)
 
 if not MANIFEST.exists():
     raise FileNotFoundError(f"dbt manifest missing at {MANIFEST}: run `./mdw manifest` first")
@@ -30,12 +36,19 @@ def build_warehouse():
     dbt = DbtTaskGroup(
         group_id="dbt",
         project_config=ProjectConfig(
-            dbt_project_path=config.DBT_PROJECT_DIR, manifest_path=MANIFEST, project_name="monitor_dordt_west",
-            install_dbt_deps=False),
-        profile_config=ProfileConfig(profile_name="monitor_dordt_west", target_name="warehouse",
-                                     profiles_yml_filepath=config.DBT_PROJECT_DIR / "profiles.yml"),
-        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, should_detach_multiple_parents_tests=True,
-                                   emit_datasets=False),
+            dbt_project_path=config.DBT_PROJECT_DIR,
+            manifest_path=MANIFEST,
+            project_name="monitor_dordt_west",
+            install_dbt_deps=False,
+        ),
+        profile_config=ProfileConfig(
+            profile_name="monitor_dordt_west",
+            target_name="warehouse",
+            profiles_yml_filepath=config.DBT_PROJECT_DIR / "profiles.yml",
+        ),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST, should_detach_multiple_parents_tests=True, emit_datasets=False
+        ),
         execution_config=ExecutionConfig(dbt_executable_path=dbt_executable()),
         operator_args={"env": dbt_env_template(), "append_env": True},
     )

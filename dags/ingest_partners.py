@@ -22,8 +22,9 @@ def make_ingest_dag(partner: str):
     )
     def ingest():
         for ds in registry.datasets(partner):
-            task(task_id=f"load_{ds.name}", outlets=[Asset(name=ds.raw_table, uri=raw_asset_uri(ds))])(
-                ingest_dataset)(partner, ds.id)
+            task(task_id=f"load_{ds.name}", outlets=[Asset(name=ds.raw_table, uri=raw_asset_uri(ds))])(ingest_dataset)(
+                partner, ds.id
+            )
         task(task_id="refuse_unrecognised_files", retries=0)(ingest_dataset)(partner, None)
 
     return ingest()

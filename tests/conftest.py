@@ -85,7 +85,12 @@ def dbt_manifest(mdw_home) -> Path:
 @pytest.fixture(scope="session")
 def airflow_home(mdw_home) -> Path:
     home = mdw_home / "airflow"
-    os.environ.update({"AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                       "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-                       "AIRFLOW__COSMOS__CACHE_DIR": str(mdw_home / "cosmos_cache")})
+    os.environ.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+            "AIRFLOW__COSMOS__CACHE_DIR": str(mdw_home / "cosmos_cache"),
+        }
+    )
     return home

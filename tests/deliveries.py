@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-MISDRIJVEN_HEADER = ["Registratienummer", "Registratiedatum", "Pleegdatum", "Maatschappelijke klasse", "Omschrijving",
-                     "Buurtcode"]
+MISDRIJVEN_HEADER = [
+    "Registratienummer",
+    "Registratiedatum",
+    "Pleegdatum",
+    "Maatschappelijke klasse",
+    "Omschrijving",
+    "Buurtcode",
+]
 VERDACHTEN_HEADER = ["Registratienummer", "Verdachtennummer", "Geboortejaar", "Woonbuurtcode", "Registratiedatum"]
 INCIDENTEN_HEADER = ["Incidentnummer", "Meldingsdatum", "Incidentcode", "Categorie", "Buurtcode"]
 
 
-def politie(folder: Path, name: str, header: list[str], rows: list[list[str]], *, sep: str = ";",
-            encoding: str = "cp1252", newline: str = "\r\n") -> Path:
+def politie(
+    folder: Path,
+    name: str,
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    sep: str = ";",
+    encoding: str = "cp1252",
+    newline: str = "\r\n",
+) -> Path:
     path = folder / "politie" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     text = newline.join(sep.join(r) for r in [header, *rows]) + newline

@@ -29,29 +29,48 @@ GM, DW = "GM0505", "FG0505DW"
 OUD_KRISPIJN, NIEUW_KRISPIJN, CRABBEHOF = "WK050503", "WK050504", "WK050508"
 
 MISDRIJVEN = {
-    1: [["PL1700-2024000001", "05-01-2024", "04-01-2024", "A20", "Gekwal. Diefstal in/uit woning", "BU05050300"],
+    1: [
+        ["PL1700-2024000001", "05-01-2024", "04-01-2024", "A20", "Gekwal. Diefstal in/uit woning", "BU05050300"],
         ["PL1700-2024000002", "12-01-2024", "", "F550", "Eenvoudige mishandeling", "BU05050401"],
-        ["PL1700-2024000003", "31-01-2024", "", "A72", "Diefstal fiets", ""]],
-    2: [["PL1700-2024000004", "01-02-2024", "01-02-2024", "B70", "Straatroof", "BU05050802"],
-        ["PL1700-2024000005", "29-02-2024", "", "C40", "Vernieling overige objecten", "BU05050100"]],
+        ["PL1700-2024000003", "31-01-2024", "", "A72", "Diefstal fiets", ""],
+    ],
+    2: [
+        ["PL1700-2024000004", "01-02-2024", "01-02-2024", "B70", "Straatroof", "BU05050802"],
+        ["PL1700-2024000005", "29-02-2024", "", "C40", "Vernieling overige objecten", "BU05050100"],
+    ],
     3: [["PL1700-2024000006", "15-03-2024", "", "F530", "Bedreiging", "BU05050300"]],
 }
 INCIDENTEN = {
-    1: [["I1", "05-01-2024", "E33", "overlast verward persoon", "BU05050300"],
-        ["I2", "06-01-2024", "E30", "overlast jeugd", "BU05050300"]],
-    2: [["I3", "10-02-2024", "E33", "overlast verward persoon", ""],
-        ["I4", "11-02-2024", "E17", "overlast jeugd", "BU05050100"]],
+    1: [
+        ["I1", "05-01-2024", "E33", "overlast verward persoon", "BU05050300"],
+        ["I2", "06-01-2024", "E30", "overlast jeugd", "BU05050300"],
+    ],
+    2: [
+        ["I3", "10-02-2024", "E33", "overlast verward persoon", ""],
+        ["I4", "11-02-2024", "E17", "overlast jeugd", "BU05050100"],
+    ],
     3: [["I5", "20-03-2024", "E35", "burenruzie", "BU05050401"]],
 }
 VERDACHTEN = {
-    1: [["PL1700-2024000001", "V1", "2005", "BU05050300", "05-01-2024"],
-        ["PL1700-2024000002", "V2", "1999", "BU05050401", "12-01-2024"]],
-    2: [["PL1700-2024000004", "V1", "2005", "BU05050300", "01-02-2024"],
-        ["PL1700-2024000005", "V3", "2010", "", "29-02-2024"]],
+    1: [
+        ["PL1700-2024000001", "V1", "2005", "BU05050300", "05-01-2024"],
+        ["PL1700-2024000002", "V2", "1999", "BU05050401", "12-01-2024"],
+    ],
+    2: [
+        ["PL1700-2024000004", "V1", "2005", "BU05050300", "01-02-2024"],
+        ["PL1700-2024000005", "V3", "2010", "", "29-02-2024"],
+    ],
     3: [["PL1700-2024000006", "V4", "2001", "BU05050100", "15-03-2024"]],
 }
-BEVOLKING = [("BU05050300", 10, 300), ("BU05050300", 30, 700), ("BU05050401", 20, 200), ("BU05050401", 50, 300),
-             ("BU05050802", 40, 400), ("BU05050100", 24, 100), ("BU05050100", 25, 1000)]
+BEVOLKING = [
+    ("BU05050300", 10, 300),
+    ("BU05050300", 30, 700),
+    ("BU05050401", 20, 200),
+    ("BU05050401", 50, 300),
+    ("BU05050802", 40, 400),
+    ("BU05050100", 24, 100),
+    ("BU05050100", 25, 1000),
+]
 
 # (indicator, area, period) -> (value, numerator, denominator), worked out by hand from the above
 EXPECTED = {
@@ -93,8 +112,9 @@ def write_landing(folder: Path) -> None:
 def fact_values(tgt) -> dict:
     from tests.conftest import query
 
-    rows = query(tgt, "SELECT indicator_code, gebiedscode, periode_code, waarde, teller, noemer "
-                      "FROM marts.fct_indicator_values")
+    rows = query(
+        tgt, "SELECT indicator_code, gebiedscode, periode_code, waarde, teller, noemer FROM marts.fct_indicator_values"
+    )
     return {(r[0], r[1], r[2]): tuple(None if v is None else float(v) for v in r[3:]) for r in rows}
 
 

@@ -26,20 +26,32 @@ def test_real_dags_build_the_hand_computed_indicators(fresh_db, landing, dbt_man
     assert not [k for k in values if k[2] == "2024"]
     assert {k[2] for k in values} == {"2024-Q1"}
     # provenance: every value names the deliveries it came from
-    (deliveries,) = query(fresh_db, "SELECT leveringen FROM marts.fct_indicator_values WHERE indicator_code = "
-                                    "'pol_misdrijven_per_10k' AND gebiedscode = 'FG0505DW'")[0]
-    files = query(fresh_db, "SELECT file_name FROM mdw_meta.load_ledger WHERE delivery_id = ANY(%s) ORDER BY 1",
-                  (deliveries,))
-    assert [f for (f,) in files] == ["OCD_bevolking_2024.csv", "POL_misdrijven_202401.csv",
-                                     "POL_misdrijven_202402.csv", "POL_misdrijven_202403.csv"]
+    (deliveries,) = query(
+        fresh_db,
+        "SELECT leveringen FROM marts.fct_indicator_values WHERE indicator_code = "
+        "'pol_misdrijven_per_10k' AND gebiedscode = 'FG0505DW'",
+    )[0]
+    files = query(
+        fresh_db, "SELECT file_name FROM mdw_meta.load_ledger WHERE delivery_id = ANY(%s) ORDER BY 1", (deliveries,)
+    )
+    assert [f for (f,) in files] == [
+        "OCD_bevolking_2024.csv",
+        "POL_misdrijven_202401.csv",
+        "POL_misdrijven_202402.csv",
+        "POL_misdrijven_202403.csv",
+    ]
     assert query(fresh_db, "SELECT DISTINCT status FROM marts.fct_indicator_values") == [("voorlopig",)]
 
 
 def test_a_refused_delivery_fails_the_ingest_dag_with_the_reason(fresh_db, landing, dbt_manifest, airflow_home):
     from tests.deliveries import MISDRIJVEN_HEADER, politie
 
-    politie(landing, "POL_misdrijven_202402.csv", MISDRIJVEN_HEADER,
-            [["PL1700-2024000001", "31-02-2024", "", "A20", "x", ""]])
+    politie(
+        landing,
+        "POL_misdrijven_202402.csv",
+        MISDRIJVEN_HEADER,
+        [["PL1700-2024000001", "31-02-2024", "", "A20", "x", ""]],
+    )
     airflow_env.ensure_metadata_db(fresh_db)
     result = airflow_env.run_airflow(["dags", "test", "ingest_politie"], fresh_db, check=False, capture=True)
     out = result.stdout + result.stderr

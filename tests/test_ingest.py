@@ -29,8 +29,11 @@ def test_good_delivery_is_loaded_with_its_delivery_id_and_lines(fresh_db, landin
     politie(landing, "POL_misdrijven_202401.csv", H, JAN)
     outcomes, rejected = load(fresh_db, landing)
     assert not rejected and [o.status for o in outcomes] == ["loaded"]
-    rows = query(fresh_db, "SELECT _delivery_id, _line, registratienummer, registratiedatum::text, pleegdatum::text, "
-                           "omschrijving, buurtcode FROM raw_politie.misdrijven ORDER BY _line")
+    rows = query(
+        fresh_db,
+        "SELECT _delivery_id, _line, registratienummer, registratiedatum::text, pleegdatum::text, "
+        "omschrijving, buurtcode FROM raw_politie.misdrijven ORDER BY _line",
+    )
     did = outcomes[0].delivery_id
     assert rows == [
         (did, 2, "PL1700-2024000001", "2024-01-05", "2024-01-04", "Gekwal. Diefstal in/uit woning", "BU05050300"),
@@ -69,29 +72,68 @@ def test_correction_replaces_the_earlier_delivery_completely(fresh_db, landing):
 
 BAD = {
     "wrong separator": ("POL_misdrijven_202402.csv", dict(sep=","), "scheidingsteken ',' gevonden; afgesproken is ';'"),
-    "wrong encoding": ("POL_misdrijven_202402.csv", dict(encoding="utf-8", rows=[["PL1700-2024000001", "05-02-2024", "", "B70", "Straatroof café", ""]]),
-                       "UTF-8 gecodeerd; afgesproken is Windows-1252"),
+    "wrong encoding": (
+        "POL_misdrijven_202402.csv",
+        dict(encoding="utf-8", rows=[["PL1700-2024000001", "05-02-2024", "", "B70", "Straatroof café", ""]]),
+        "UTF-8 gecodeerd; afgesproken is Windows-1252",
+    ),
     "LF line ends": ("POL_misdrijven_202402.csv", dict(newline="\n"), "regeleinde is LF"),
-    "missing column": ("POL_misdrijven_202402.csv", dict(header=H[:4] + H[5:], rows=[["PL1700-2024000001", "05-02-2024", "", "A20", ""]]),
-                       "kolom(men) ontbreken: Omschrijving"),
-    "extra column": ("POL_misdrijven_202402.csv", dict(header=[*H, "BSN"], rows=[["PL1700-2024000001", "05-02-2024", "", "A20", "x", "", "111222333"]]),
-                     "niet afgesproken kolom(men): BSN"),
+    "missing column": (
+        "POL_misdrijven_202402.csv",
+        dict(header=H[:4] + H[5:], rows=[["PL1700-2024000001", "05-02-2024", "", "A20", ""]]),
+        "kolom(men) ontbreken: Omschrijving",
+    ),
+    "extra column": (
+        "POL_misdrijven_202402.csv",
+        dict(header=[*H, "BSN"], rows=[["PL1700-2024000001", "05-02-2024", "", "A20", "x", "", "111222333"]]),
+        "niet afgesproken kolom(men): BSN",
+    ),
     "header only": ("POL_misdrijven_202402.csv", dict(rows=[]), "alleen een kopregel, geen gegevens"),
-    "duplicate key": ("POL_misdrijven_202402.csv", dict(rows=[["PL1700-2024000001", "05-02-2024", "", "A20", "x", ""],
-                                                              ["PL1700-2024000001", "06-02-2024", "", "A20", "x", ""]]),
-                      "kolom Registratienummer: 2 regel(s) niet zoals verwacht (een unieke sleutel"),
-    "unknown buurtcode": ("POL_misdrijven_202402.csv", dict(rows=[["PL1700-2024000001", "05-02-2024", "", "A20", "x", "BU05059999"]]),
-                          "kolom Buurtcode: 1 regel(s) niet zoals verwacht (een bestaande CBS-buurtcode van Dordrecht (BU0505wwbb)) — regel 2: 'BU05059999'"),
-    "impossible date": ("POL_misdrijven_202402.csv", dict(rows=[["PL1700-2024000001", "31-02-2024", "", "A20", "x", ""]]),
-                        "kolom Registratiedatum: 1 regel(s) niet zoals verwacht (een geldige datum in het formaat dd-mm-jjjj) — regel 2: '31-02-2024'"),
-    "date outside the month": ("POL_misdrijven_202402.csv", dict(rows=[["PL1700-2024000001", "05-02-2024", "", "A20", "x", ""],
-                                                                       ["PL1700-2024000002", "01-03-2024", "", "A20", "x", ""]]),
-                               "een datum van 01-02-2024 t/m 29-02-2024 (periode 2024-02)) — regel 3: '01-03-2024'"),
-    "unknown BVH class": ("POL_misdrijven_202402.csv", dict(rows=[["PL1700-2024000001", "05-02-2024", "", "Z99", "x", ""]]),
-                          "kolom Maatschappelijke klasse: 1 regel(s)"),
-    "too many fields": ("POL_misdrijven_202402.csv", dict(rows=[["PL1700-2024000001", "05-02-2024", "", "A20", "x", "", ""]]),
-                        "POL_misdrijven_202402.csv, regel 2: meer velden dan kolommen"),
-    "name matches no pattern": ("POL_misdrijven_2024-02.csv", {}, "volgt het afgesproken patroon niet; verwacht POL_misdrijven_JJJJMM.csv"),
+    "duplicate key": (
+        "POL_misdrijven_202402.csv",
+        dict(
+            rows=[
+                ["PL1700-2024000001", "05-02-2024", "", "A20", "x", ""],
+                ["PL1700-2024000001", "06-02-2024", "", "A20", "x", ""],
+            ]
+        ),
+        "kolom Registratienummer: 2 regel(s) niet zoals verwacht (een unieke sleutel",
+    ),
+    "unknown buurtcode": (
+        "POL_misdrijven_202402.csv",
+        dict(rows=[["PL1700-2024000001", "05-02-2024", "", "A20", "x", "BU05059999"]]),
+        "kolom Buurtcode: 1 regel(s) niet zoals verwacht (een bestaande CBS-buurtcode van Dordrecht (BU0505wwbb)) — regel 2: 'BU05059999'",
+    ),
+    "impossible date": (
+        "POL_misdrijven_202402.csv",
+        dict(rows=[["PL1700-2024000001", "31-02-2024", "", "A20", "x", ""]]),
+        "kolom Registratiedatum: 1 regel(s) niet zoals verwacht (een geldige datum in het formaat dd-mm-jjjj) — regel 2: '31-02-2024'",
+    ),
+    "date outside the month": (
+        "POL_misdrijven_202402.csv",
+        dict(
+            rows=[
+                ["PL1700-2024000001", "05-02-2024", "", "A20", "x", ""],
+                ["PL1700-2024000002", "01-03-2024", "", "A20", "x", ""],
+            ]
+        ),
+        "een datum van 01-02-2024 t/m 29-02-2024 (periode 2024-02)) — regel 3: '01-03-2024'",
+    ),
+    "unknown BVH class": (
+        "POL_misdrijven_202402.csv",
+        dict(rows=[["PL1700-2024000001", "05-02-2024", "", "Z99", "x", ""]]),
+        "kolom Maatschappelijke klasse: 1 regel(s)",
+    ),
+    "too many fields": (
+        "POL_misdrijven_202402.csv",
+        dict(rows=[["PL1700-2024000001", "05-02-2024", "", "A20", "x", "", ""]]),
+        "POL_misdrijven_202402.csv, regel 2: meer velden dan kolommen",
+    ),
+    "name matches no pattern": (
+        "POL_misdrijven_2024-02.csv",
+        {},
+        "volgt het afgesproken patroon niet; verwacht POL_misdrijven_JJJJMM.csv",
+    ),
     "unknown file": ("POL_aangiften_202402.csv", {}, "komt niet overeen met een afgesproken levering van politie"),
 }
 
@@ -112,21 +154,29 @@ def test_bad_delivery_is_refused_quarantined_and_nothing_is_loaded(fresh_db, lan
     assert [o.status for o in outcomes] == ["quarantined"]
     assert len(rejected) == 1 and expected in rejected[0].message, rejected[0].message
     assert query(fresh_db, "SELECT * FROM raw_politie.misdrijven ORDER BY _line") == before
-    status, reason, stored = query(fresh_db, "SELECT status, reason, stored_as FROM mdw_meta.load_ledger "
-                                             "ORDER BY delivery_id DESC LIMIT 1")[0]
+    status, reason, stored = query(
+        fresh_db, "SELECT status, reason, stored_as FROM mdw_meta.load_ledger ORDER BY delivery_id DESC LIMIT 1"
+    )[0]
     assert status == "quarantined" and expected in reason
     reason_file = config.paths().quarantine / "politie" / (stored.rsplit("/", 1)[1] + ".reden.txt")
     assert expected in reason_file.read_text(encoding="utf-8")
     assert not query(fresh_db, "SELECT tablename FROM pg_tables WHERE schemaname = 'loading'")
 
 
-@pytest.mark.parametrize("content,expected", [
-    (b"", "het bestand is leeg (0 bytes)"),
-    (("\r\n".join([";".join(H), "PL1700-2024000001;05-02-2024;;A20;Woning"]) ).encode("cp1252"),
-     "de laatste regel eindigt niet met een regeleinde"),
-    ((";".join(H) + "\r\nPL1700-2024000001;05-02-2024;;A20;\x81x;\r\n").encode("latin-1"),
-     "teken dat niet bestaat in de afgesproken codering"),
-])
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        (b"", "het bestand is leeg (0 bytes)"),
+        (
+            ("\r\n".join([";".join(H), "PL1700-2024000001;05-02-2024;;A20;Woning"])).encode("cp1252"),
+            "de laatste regel eindigt niet met een regeleinde",
+        ),
+        (
+            (";".join(H) + "\r\nPL1700-2024000001;05-02-2024;;A20;\x81x;\r\n").encode("latin-1"),
+            "teken dat niet bestaat in de afgesproken codering",
+        ),
+    ],
+)
 def test_empty_truncated_and_undecodable_files_are_refused(fresh_db, landing, content, expected):
     path = landing / "politie" / "POL_misdrijven_202402.csv"
     path.parent.mkdir(parents=True)
@@ -142,7 +192,10 @@ def test_bad_correction_keeps_the_earlier_delivery(fresh_db, landing):
     politie(landing, "POL_misdrijven_202401.csv", H, [["PL1700-2024000001", "31-02-2024", "", "A20", "x", ""]])
     _, rejected = load(fresh_db, landing)
     assert rejected and raw_count(fresh_db) == 3
-    assert query(fresh_db, "SELECT status FROM mdw_meta.load_ledger ORDER BY delivery_id") == [("loaded",), ("quarantined",)]
+    assert query(fresh_db, "SELECT status FROM mdw_meta.load_ledger ORDER BY delivery_id") == [
+        ("loaded",),
+        ("quarantined",),
+    ]
 
 
 def test_identical_copy_of_a_refused_file_is_refused_again(fresh_db, landing):

@@ -37,8 +37,11 @@ def test_build_rerun_and_correction(fresh_db, landing):
     assert values[("pol_hic_per_10k", handmade.GM, "2024-Q1")][:2] == (10.0, 3.0)  # 3 HIC / 3000 × 10.000
     assert values[("pol_misdrijven", handmade.GM, "2024-Q1")][0] == 5.0
     assert values[("pol_straatroof_overval_per_10k", handmade.CRABBEHOF, "2024-Q1")][:2] == (0.0, 0.0)
-    leveringen = query(fresh_db, "SELECT leveringen FROM marts.fct_indicator_values WHERE indicator_code = "
-                                 "'pol_misdrijven' AND gebiedscode = 'GM0505'")[0][0]
+    leveringen = query(
+        fresh_db,
+        "SELECT leveringen FROM marts.fct_indicator_values WHERE indicator_code = "
+        "'pol_misdrijven' AND gebiedscode = 'GM0505'",
+    )[0][0]
     assert loaded.delivery_id in leveringen and set(loaded.replaced).isdisjoint(leveringen)
 
 

@@ -14,24 +14,26 @@ from .warehouse import PgTarget
 def airflow_env(tgt: PgTarget) -> dict[str, str]:
     p = config.paths()
     env = dict(os.environ)
-    env.update({
-        "AIRFLOW_HOME": str(p.airflow_home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(config.PROJECT_DIR / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(config.PROJECT_DIR / "plugins" / "airflow_plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-        "AIRFLOW__COSMOS__CACHE_DIR": str(p.home / "cosmos_cache"),
-        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-        "AIRFLOW__COSMOS__PROPAGATE_LOGS": "False",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-        "AIRFLOW__API__HOST": "127.0.0.1",
-        "SCARF_ANALYTICS": "false",
-        "DO_NOT_TRACK": "1",
-        # the one setting, handed to Airflow as its connection (tasks and cosmos read it there)
-        "AIRFLOW_CONN_" + config.WAREHOUSE_CONN_ID.upper(): tgt.uri(),
-        "MDW_HOME": str(p.home),
-        "MDW_LANDING_DIR": str(p.landing),
-    })
+    env.update(
+        {
+            "AIRFLOW_HOME": str(p.airflow_home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(config.PROJECT_DIR / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(config.PROJECT_DIR / "plugins" / "airflow_plugins"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+            "AIRFLOW__COSMOS__CACHE_DIR": str(p.home / "cosmos_cache"),
+            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+            "AIRFLOW__COSMOS__PROPAGATE_LOGS": "False",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "SCARF_ANALYTICS": "false",
+            "DO_NOT_TRACK": "1",
+            # the one setting, handed to Airflow as its connection (tasks and cosmos read it there)
+            "AIRFLOW_CONN_" + config.WAREHOUSE_CONN_ID.upper(): tgt.uri(),
+            "MDW_HOME": str(p.home),
+            "MDW_LANDING_DIR": str(p.landing),
+        }
+    )
     env.pop("MDW_WAREHOUSE_URI", None)
     return env
 
@@ -41,10 +43,18 @@ def airflow_bin() -> str:
     return str(candidate) if candidate.exists() else "airflow"
 
 
-def run_airflow(args: list[str], tgt: PgTarget, check: bool = True, capture: bool = False) -> subprocess.CompletedProcess:
+def run_airflow(
+    args: list[str], tgt: PgTarget, check: bool = True, capture: bool = False
+) -> subprocess.CompletedProcess:
     config.paths().airflow_home.mkdir(parents=True, exist_ok=True)
-    return subprocess.run([airflow_bin(), *args], env=airflow_env(tgt), check=check, text=True,
-                          capture_output=capture, cwd=config.PROJECT_DIR)
+    return subprocess.run(
+        [airflow_bin(), *args],
+        env=airflow_env(tgt),
+        check=check,
+        text=True,
+        capture_output=capture,
+        cwd=config.PROJECT_DIR,
+    )
 
 
 def ensure_metadata_db(tgt: PgTarget) -> None:

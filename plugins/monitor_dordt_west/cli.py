@@ -38,9 +38,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         log_file = config.paths().home / "logs" / f"{dag_id}.log"
         log_file.parent.mkdir(parents=True, exist_ok=True)
         with log_file.open("w") as fh:
-            rc = subprocess.run([airflow_env.airflow_bin(), "dags", "test", dag_id], env=airflow_env.airflow_env(tgt),
-                                stdout=fh, stderr=subprocess.STDOUT, cwd=config.PROJECT_DIR).returncode
-        print(f"airflow dags test {dag_id}: {'ok' if rc == 0 else 'MISLUKT'} ({time.monotonic() - started:.0f} s, log {log_file})")
+            rc = subprocess.run(
+                [airflow_env.airflow_bin(), "dags", "test", dag_id],
+                env=airflow_env.airflow_env(tgt),
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                cwd=config.PROJECT_DIR,
+            ).returncode
+        print(
+            f"airflow dags test {dag_id}: {'ok' if rc == 0 else 'MISLUKT'} "
+            f"({time.monotonic() - started:.0f} s, log {log_file})"
+        )
         if rc != 0:
             failed.append(dag_id)
     print_summary(tgt)
@@ -54,20 +62,24 @@ def print_summary(tgt) -> None:
     with connect(tgt) as conn:
         print("\nLeveringen (mdw_meta.deliveries):")
         for partner, status, n in conn.execute(
-                "SELECT partner, status, count(*) FROM mdw_meta.load_ledger GROUP BY 1, 2 ORDER BY 1, 2"):
+            "SELECT partner, status, count(*) FROM mdw_meta.load_ledger GROUP BY 1, 2 ORDER BY 1, 2"
+        ):
             print(f"  {partner:<8} {status:<12} {n}")
         exists = conn.execute("SELECT to_regclass('marts.fct_indicator_values')").fetchone()[0]
         if exists:
             n = conn.execute("SELECT count(*) FROM marts.fct_indicator_values").fetchone()[0]
-            last = conn.execute("SELECT max(periode_code) FROM marts.fct_indicator_values "
-                                "WHERE periode_code LIKE '%-Q%'").fetchone()[0]
+            last = conn.execute(
+                "SELECT max(periode_code) FROM marts.fct_indicator_values WHERE periode_code LIKE '%-Q%'"
+            ).fetchone()[0]
             print(f"\nmarts.fct_indicator_values: {n} rijen (indicator × gebied × periode); laatste kwartaal {last}.")
             rows = conn.execute(SUMMARY_SQL, (last,)).fetchall()
             print(f"\n{'indicator':<34} {'Dordrecht':>10} {'Dordt West':>11}  ({last})")
             for code, gm, dw in rows:
                 print(f"  {code:<32} {gm or 0:>10.1f} {dw or 0:>11.1f}")
-    print(f"\nDe warehouse bevragen:\n  psql '{tgt.display_uri}'\n"
-          "  select * from marts.fct_indicator_values join marts.dim_area using (gebiedscode) limit 10;")
+    print(
+        f"\nDe warehouse bevragen:\n  psql '{tgt.display_uri}'\n"
+        "  select * from marts.fct_indicator_values join marts.dim_area using (gebiedscode) limit 10;"
+    )
 
 
 SUMMARY_SQL = """
@@ -111,8 +123,11 @@ def cmd_expectations(args: argparse.Namespace) -> int:
     from . import expectations, registry
 
     if args.check:
-        stale = [d.suite_path.name for d in registry.DATASETS
-                 if not d.suite_path.exists() or d.suite_path.read_text(encoding="utf-8") != expectations.suite_json(d)]
+        stale = [
+            d.suite_path.name
+            for d in registry.DATASETS
+            if not d.suite_path.exists() or d.suite_path.read_text(encoding="utf-8") != expectations.suite_json(d)
+        ]
         if stale:
             print("verouderd: " + ", ".join(stale) + " (draai `mdw expectations`)", file=sys.stderr)
             return 1
@@ -158,8 +173,10 @@ def cmd_status(_: argparse.Namespace) -> int:
     from .warehouse import connect
 
     with connect(_target()) as conn:
-        for row in conn.execute("SELECT delivery_id, partner, period, file_name, status, rows_loaded, "
-                                "left(split_part(reason, E'\\n', 2), 120) FROM mdw_meta.deliveries LIMIT 50"):
+        for row in conn.execute(
+            "SELECT delivery_id, partner, period, file_name, status, rows_loaded, "
+            "left(split_part(reason, E'\\n', 2), 120) FROM mdw_meta.deliveries LIMIT 50"
+        ):
             print(" | ".join("" if v is None else str(v) for v in row))
     return 0
 

@@ -25,21 +25,25 @@ def dbt_env(tgt: PgTarget | None, target_path: Path | None = None) -> dict[str, 
     else:  # parse only: the profile must render, nothing connects
         for key, value in PgTarget("localhost", 5432, "postgres", "", "postgres").dbt_env().items():
             env.setdefault(key, value)
-    env.update({
-        "DBT_PROFILES_DIR": str(config.DBT_PROJECT_DIR),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-        "DBT_TARGET_PATH": str(target_path or config.paths().dbt_target),
-        "DBT_LOG_PATH": str(config.paths().home / "dbt_logs"),
-    })
+    env.update(
+        {
+            "DBT_PROFILES_DIR": str(config.DBT_PROJECT_DIR),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DO_NOT_TRACK": "1",
+            "DBT_TARGET_PATH": str(target_path or config.paths().dbt_target),
+            "DBT_LOG_PATH": str(config.paths().home / "dbt_logs"),
+        }
+    )
     return env
 
 
-def run_dbt(args: list[str], tgt: PgTarget | None, target_path: Path | None = None, check: bool = True,
-            capture: bool = False) -> subprocess.CompletedProcess:
+def run_dbt(
+    args: list[str], tgt: PgTarget | None, target_path: Path | None = None, check: bool = True, capture: bool = False
+) -> subprocess.CompletedProcess:
     cmd = [dbt_executable(), *args]
-    return subprocess.run(cmd, cwd=config.DBT_PROJECT_DIR, env=dbt_env(tgt, target_path), check=check,
-                          text=True, capture_output=capture)
+    return subprocess.run(
+        cmd, cwd=config.DBT_PROJECT_DIR, env=dbt_env(tgt, target_path), check=check, text=True, capture_output=capture
+    )
 
 
 def build_manifest() -> Path:

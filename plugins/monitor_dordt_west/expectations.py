@@ -33,62 +33,114 @@ def _exp(type_: str, meta: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
 
 
 def _parse_check(ds: Dataset, col: Column) -> str:
-    what = (f"een geldige datum in het formaat {DATE_FORMATS[ds.date_format]}" if col.type == "date"
-            else "een geheel getal")
-    return (f"SELECT _line, '{col.header}' AS kolom, \"{col.header}\" AS gevonden, '{what}' AS verwacht "
-            f"FROM {{batch}} WHERE \"{col.header}\" IS NOT NULL AND {col.name}__typed IS NULL")
+    what = (
+        f"een geldige datum in het formaat {DATE_FORMATS[ds.date_format]}" if col.type == "date" else "een geheel getal"
+    )
+    return (
+        f"SELECT _line, '{col.header}' AS kolom, \"{col.header}\" AS gevonden, '{what}' AS verwacht "
+        f'FROM {{batch}} WHERE "{col.header}" IS NOT NULL AND {col.name}__typed IS NULL'
+    )
 
 
 def suite_dict(ds: Dataset) -> dict[str, Any]:
     exps: list[dict[str, Any]] = [
-        _exp("expect_table_row_count_to_be_between", {"verwacht": "minstens één gegevensregel onder de kopregel"},
-             min_value=1),
+        _exp(
+            "expect_table_row_count_to_be_between",
+            {"verwacht": "minstens één gegevensregel onder de kopregel"},
+            min_value=1,
+        ),
     ]
     for col in ds.columns:
         meta = {"kolom": col.header}
         if col.required:
-            exps.append(_exp("expect_column_values_to_not_be_null", meta | {"verwacht": "een waarde (verplicht veld)"},
-                             column=col.header))
+            exps.append(
+                _exp(
+                    "expect_column_values_to_not_be_null",
+                    meta | {"verwacht": "een waarde (verplicht veld)"},
+                    column=col.header,
+                )
+            )
         if col.in_period:
-            exps.append(_exp(
-                "expect_column_values_to_be_between",
-                meta | {"verwacht": "een datum binnen de periode van de levering (volgens de bestandsnaam)",
-                        "typed": True},
-                column=f"{col.name}__typed",
-                min_value={"$PARAMETER": "period_min"}, max_value={"$PARAMETER": "period_max"},
-            ))
+            exps.append(
+                _exp(
+                    "expect_column_values_to_be_between",
+                    meta
+                    | {
+                        "verwacht": "een datum binnen de periode van de levering (volgens de bestandsnaam)",
+                        "typed": True,
+                    },
+                    column=f"{col.name}__typed",
+                    min_value={"$PARAMETER": "period_min"},
+                    max_value={"$PARAMETER": "period_max"},
+                )
+            )
         if col.min_value is not None or col.max_value is not None:
-            bounds = " en ".join(filter(None, [
-                f"minstens {col.min_value}" if col.min_value is not None else "",
-                f"hoogstens {col.max_value}" if col.max_value is not None else ""]))
-            exps.append(_exp("expect_column_values_to_be_between", meta | {"verwacht": f"een getal {bounds}", "typed": True},
-                             column=f"{col.name}__typed", min_value=col.min_value, max_value=col.max_value))
+            bounds = " en ".join(
+                filter(
+                    None,
+                    [
+                        f"minstens {col.min_value}" if col.min_value is not None else "",
+                        f"hoogstens {col.max_value}" if col.max_value is not None else "",
+                    ],
+                )
+            )
+            exps.append(
+                _exp(
+                    "expect_column_values_to_be_between",
+                    meta | {"verwacht": f"een getal {bounds}", "typed": True},
+                    column=f"{col.name}__typed",
+                    min_value=col.min_value,
+                    max_value=col.max_value,
+                )
+            )
         if col.pattern:
-            exps.append(_exp("expect_column_values_to_match_regex", meta | {"verwacht": f"een waarde volgens het patroon {col.pattern}"},
-                             column=col.header, regex=col.pattern))
+            exps.append(
+                _exp(
+                    "expect_column_values_to_match_regex",
+                    meta | {"verwacht": f"een waarde volgens het patroon {col.pattern}"},
+                    column=col.header,
+                    regex=col.pattern,
+                )
+            )
         if col.allowed or col.lookup:
             values = list(col.allowed or reference_values(col.lookup or ""))
-            what = ("een van: " + ", ".join(values)) if col.allowed else {
-                "buurtcode": "een bestaande CBS-buurtcode van Dordrecht (BU0505wwbb)",
-                "bvh_klasse": "een bestaande maatschappelijke klasse (BVH-code) uit CBS-tabel 47018NED",
-            }[col.lookup or ""]
-            exps.append(_exp("expect_column_values_to_be_in_set", meta | {"verwacht": what}, column=col.header,
-                             value_set=values))
+            what = (
+                ("een van: " + ", ".join(values))
+                if col.allowed
+                else {
+                    "buurtcode": "een bestaande CBS-buurtcode van Dordrecht (BU0505wwbb)",
+                    "bvh_klasse": "een bestaande maatschappelijke klasse (BVH-code) uit CBS-tabel 47018NED",
+                }[col.lookup or ""]
+            )
+            exps.append(
+                _exp(
+                    "expect_column_values_to_be_in_set", meta | {"verwacht": what}, column=col.header, value_set=values
+                )
+            )
     parse_checks = [_parse_check(ds, c) for c in ds.columns if c.type != "text"]
     if parse_checks:
         # One table-level expectation for all typed columns: GX keeps only one
         # unexpected_rows_expectation per suite when several share the (table) domain.
-        exps.append(_exp(
-            "unexpected_rows_expectation", {"verwacht": "waarden die als het afgesproken type te lezen zijn"},
-            unexpected_rows_query=" UNION ALL ".join(parse_checks) + " ORDER BY _line",
-        ))
-    key_meta = {"kolom": " + ".join(ds.key), "verwacht": "een unieke sleutel: elke waarde komt één keer voor in de levering"}
+        exps.append(
+            _exp(
+                "unexpected_rows_expectation",
+                {"verwacht": "waarden die als het afgesproken type te lezen zijn"},
+                unexpected_rows_query=" UNION ALL ".join(parse_checks) + " ORDER BY _line",
+            )
+        )
+    key_meta = {
+        "kolom": " + ".join(ds.key),
+        "verwacht": "een unieke sleutel: elke waarde komt één keer voor in de levering",
+    }
     if len(ds.key) == 1:
         exps.append(_exp("expect_column_values_to_be_unique", key_meta, column=ds.key[0]))
     else:
         exps.append(_exp("expect_compound_columns_to_be_unique", key_meta, column_list=list(ds.key)))
-    return {"name": ds.suite_name, "expectations": exps,
-            "meta": {"dataset": ds.id, "generated_by": "mdw expectations (from monitor_dordt_west.registry)"}}
+    return {
+        "name": ds.suite_name,
+        "expectations": exps,
+        "meta": {"dataset": ds.id, "generated_by": "mdw expectations (from monitor_dordt_west.registry)"},
+    }
 
 
 def suite_json(ds: Dataset) -> str:
@@ -114,5 +166,7 @@ def load_suite(ds: Dataset):
     data = json.loads(ds.suite_path.read_text(encoding="utf-8"))
     suite = ExpectationSuite(name=data["name"], meta=data.get("meta"))
     for exp in data["expectations"]:
-        suite.add_expectation_configuration(ExpectationConfiguration(type=exp["type"], kwargs=exp["kwargs"], meta=exp["meta"]))
+        suite.add_expectation_configuration(
+            ExpectationConfiguration(type=exp["type"], kwargs=exp["kwargs"], meta=exp["meta"])
+        )
     return suite

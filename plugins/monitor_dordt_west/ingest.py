@@ -81,13 +81,22 @@ def ensure_schema(tgt: PgTarget) -> None:
             cols = [sql.SQL("_delivery_id bigint NOT NULL"), sql.SQL("_line integer NOT NULL")]
             cols += [sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(PG_TYPES[c.type])) for c in ds.columns]
             cols.append(sql.SQL("_loaded_at timestamptz NOT NULL"))
-            conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {}.{} ({}) PARTITION BY LIST (_delivery_id)").format(
-                sql.Identifier(ds.raw_schema), sql.Identifier(ds.name), sql.SQL(", ").join(cols)))
-            conn.execute(sql.SQL("COMMENT ON TABLE {}.{} IS {}").format(
-                sql.Identifier(ds.raw_schema), sql.Identifier(ds.name),
-                sql.Literal(f"{ds.description} Bron: {ds.example} ({registry.PARTNERS[ds.partner]}). "
-                            "Eén partitie per levering; _delivery_id verwijst naar mdw_meta.load_ledger, "
-                            "_line is de regel in het geleverde bestand.")))
+            conn.execute(
+                sql.SQL("CREATE TABLE IF NOT EXISTS {}.{} ({}) PARTITION BY LIST (_delivery_id)").format(
+                    sql.Identifier(ds.raw_schema), sql.Identifier(ds.name), sql.SQL(", ").join(cols)
+                )
+            )
+            conn.execute(
+                sql.SQL("COMMENT ON TABLE {}.{} IS {}").format(
+                    sql.Identifier(ds.raw_schema),
+                    sql.Identifier(ds.name),
+                    sql.Literal(
+                        f"{ds.description} Bron: {ds.example} ({registry.PARTNERS[ds.partner]}). "
+                        "Eén partitie per levering; _delivery_id verwijst naar mdw_meta.load_ledger, "
+                        "_line is de regel in het geleverde bestand."
+                    ),
+                )
+            )
         conn.commit()
 
 
@@ -124,17 +133,19 @@ def check_structure(path: Path, ds: Dataset) -> tuple[list[str], int]:
         if ds.encoding == "utf-8-sig" and not has_bom:
             problems.append(f"{name}: verwacht UTF-8 met BOM; het bestand begint niet met een BOM")
         if ds.encoding != "utf-8-sig" and has_bom:
-            problems.append(f"{name}: het bestand begint met een UTF-8 BOM; afgesproken is {ENCODING_NAMES[ds.encoding]}")
+            problems.append(
+                f"{name}: het bestand begint met een UTF-8 BOM; afgesproken is {ENCODING_NAMES[ds.encoding]}"
+            )
         nl = head.find(b"\n", offset)
-        header_bytes = head[offset:] if nl < 0 else head[offset:nl + 1]
+        header_bytes = head[offset:] if nl < 0 else head[offset : nl + 1]
         if nl < 0 and len(head) == CHUNK:
-            return problems + [f"{name}: geen regeleinde in de eerste MiB; is dit een CSV-bestand?"], offset
+            return [*problems, f"{name}: geen regeleinde in de eerste MiB; is dit een CSV-bestand?"], offset
         # header: decode with the agreed encoding
         try:
             header_text = header_bytes.decode("cp1252" if ds.encoding == "cp1252" else "utf-8")
         except UnicodeDecodeError:
-            return problems + [f"{name}, regel 1 (kopregel): tekens passen niet bij de afgesproken codering "
-                               f"{ENCODING_NAMES[ds.encoding]}"], offset
+            problem = f"{name}, regel 1 (kopregel): tekens passen niet bij de afgesproken codering"
+            return [*problems, f"{problem} {ENCODING_NAMES[ds.encoding]}"], offset
         problems += _check_line_end(name, header_text, ds, line_no=1)
         problems += _check_header(name, header_text.rstrip("\r\n"), ds)
         if problems:
@@ -163,8 +174,10 @@ def _check_header(name: str, header: str, ds: Dataset) -> list[str]:
         for other in (";", ",", "\t", "|"):
             if other != ds.delimiter and other in header:
                 shown = "tab" if other == "\t" else f"'{other}'"
-                return [f"{name}, regel 1 (kopregel): scheidingsteken {shown} gevonden; afgesproken is "
-                        f"'{ds.delimiter}'. Verwachte kopregel: {exp_txt}"]
+                return [
+                    f"{name}, regel 1 (kopregel): scheidingsteken {shown} gevonden; afgesproken is "
+                    f"'{ds.delimiter}'. Verwachte kopregel: {exp_txt}"
+                ]
     if found == expected:
         return []
     problems = []
@@ -173,8 +186,10 @@ def _check_header(name: str, header: str, ds: Dataset) -> list[str]:
     if missing:
         problems.append(f"{name}, regel 1 (kopregel): kolom(men) ontbreken: {', '.join(missing)}")
     if extra:
-        problems.append(f"{name}, regel 1 (kopregel): niet afgesproken kolom(men): {', '.join(extra)} — "
-                        "extra kolommen kunnen persoonsgegevens bevatten en worden niet aangenomen")
+        problems.append(
+            f"{name}, regel 1 (kopregel): niet afgesproken kolom(men): {', '.join(extra)} — "
+            "extra kolommen kunnen persoonsgegevens bevatten en worden niet aangenomen"
+        )
     if not missing and not extra:
         problems.append(f"{name}, regel 1 (kopregel): kolommen in een andere volgorde; verwacht: {exp_txt}")
     return problems
@@ -196,14 +211,18 @@ def _check_body(fh, head: bytes, ds: Dataset, name: str) -> list[str]:
                     utf8_ok = False
                     if ds.encoding != "cp1252":
                         bad_line = line_no + chunk.count(b"\n", 0, exc.start)
-                        problems.append(f"{name}, regel {bad_line}: geen geldige UTF-8 (byte 0x{chunk[exc.start]:02x}); "
-                                        f"afgesproken is {ENCODING_NAMES[ds.encoding]}")
+                        problems.append(
+                            f"{name}, regel {bad_line}: geen geldige UTF-8 (byte 0x{chunk[exc.start]:02x}); "
+                            f"afgesproken is {ENCODING_NAMES[ds.encoding]}"
+                        )
                         return problems
         lf = chunk.count(b"\n")
         crlf = chunk.count(b"\r\n") + (1 if prev_cr and chunk.startswith(b"\n") else 0)
         if ds.line_end == "crlf" and crlf != lf:
-            return [f"{name}: regels eindigen (deels) op LF zonder CR rond regel {line_no}; "
-                    f"afgesproken is {LINE_END_NAMES['crlf']}"]
+            return [
+                f"{name}: regels eindigen (deels) op LF zonder CR rond regel {line_no}; "
+                f"afgesproken is {LINE_END_NAMES['crlf']}"
+            ]
         if ds.line_end == "lf" and crlf:
             return [f"{name}: regeleinde CRLF gevonden rond regel {line_no}; afgesproken is {LINE_END_NAMES['lf']}"]
         line_no += lf
@@ -213,25 +232,46 @@ def _check_body(fh, head: bytes, ds: Dataset, name: str) -> list[str]:
     if ds.encoding == "cp1252" and non_ascii and utf8_ok:
         problems.append(f"{name}: het bestand is UTF-8 gecodeerd; afgesproken is Windows-1252")
     if not last.endswith(b"\n"):
-        problems.append(f"{name}, regel {line_no}: de laatste regel eindigt niet met een regeleinde — "
-                        "het bestand lijkt afgebroken (onvolledig verstuurd?)")
+        problems.append(
+            f"{name}, regel {line_no}: de laatste regel eindigt niet met een regeleinde — "
+            "het bestand lijkt afgebroken (onvolledig verstuurd?)"
+        )
     return problems
 
 
 # --------------------------------------------------------------------------- ledger helpers
 
 
-def _ledger_insert(conn, partner: str, ds: Dataset | None, period: Period | None, path: Path,
-                   sha: str, size: int, status: str, reason: str | None = None) -> int:
+def _ledger_insert(
+    conn,
+    partner: str,
+    ds: Dataset | None,
+    period: Period | None,
+    path: Path,
+    sha: str,
+    size: int,
+    status: str,
+    reason: str | None = None,
+) -> int:
     mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     row = conn.execute(
         """INSERT INTO mdw_meta.load_ledger
                (partner, dataset, file_name, sha256, size_bytes, period, period_start, period_end,
                 file_modified_at, status, reason)
            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING delivery_id""",
-        (partner, ds.id if ds else None, path.name, sha, size,
-         period.label if period else None, period.start if period else None, period.end if period else None,
-         mtime, status, reason),
+        (
+            partner,
+            ds.id if ds else None,
+            path.name,
+            sha,
+            size,
+            period.label if period else None,
+            period.start if period else None,
+            period.end if period else None,
+            mtime,
+            status,
+            reason,
+        ),
     ).fetchone()
     return int(row[0])
 
@@ -247,8 +287,10 @@ def _quarantine(conn, path: Path, partner: str, delivery_id: int, problems: list
     rejected = DeliveryRejected(path.name, problems, delivery_id)
     dest = _store(path, config.paths().quarantine / partner, delivery_id)
     dest.with_name(dest.name + ".reden.txt").write_text(rejected.message + "\n", encoding="utf-8")
-    conn.execute("UPDATE mdw_meta.load_ledger SET status = 'quarantined', reason = %s, stored_as = %s "
-                 "WHERE delivery_id = %s", (rejected.message, str(dest), delivery_id))
+    conn.execute(
+        "UPDATE mdw_meta.load_ledger SET status = 'quarantined', reason = %s, stored_as = %s WHERE delivery_id = %s",
+        (rejected.message, str(dest), delivery_id),
+    )
     conn.commit()
     log.error("%s", rejected.message)
     return rejected
@@ -259,12 +301,20 @@ def _quarantine(conn, path: Path, partner: str, delivery_id: int, problems: list
 
 def _copy_into_work_table(conn, path: Path, ds: Dataset, offset: int, work: str) -> int:
     cols = sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(c.header)) for c in ds.columns)
-    conn.execute(sql.SQL("CREATE UNLOGGED TABLE loading.{} (_line integer GENERATED ALWAYS AS IDENTITY "
-                         "(START WITH 2), {})").format(sql.Identifier(work), cols))
-    copy_sql = sql.SQL("COPY loading.{} ({}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER {}, "
-                       "QUOTE {}, ENCODING {})").format(
-        sql.Identifier(work), sql.SQL(", ").join(sql.Identifier(c.header) for c in ds.columns),
-        sql.Literal(ds.delimiter), sql.Literal(ds.quote), sql.Literal(ds.pg_encoding))
+    conn.execute(
+        sql.SQL(
+            "CREATE UNLOGGED TABLE loading.{} (_line integer GENERATED ALWAYS AS IDENTITY (START WITH 2), {})"
+        ).format(sql.Identifier(work), cols)
+    )
+    copy_sql = sql.SQL(
+        "COPY loading.{} ({}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER {}, QUOTE {}, ENCODING {})"
+    ).format(
+        sql.Identifier(work),
+        sql.SQL(", ").join(sql.Identifier(c.header) for c in ds.columns),
+        sql.Literal(ds.delimiter),
+        sql.Literal(ds.quote),
+        sql.Literal(ds.pg_encoding),
+    )
     with conn.cursor() as cur:
         with cur.copy(copy_sql) as copy, path.open("rb") as fh:
             fh.seek(offset)
@@ -283,9 +333,13 @@ def copy_error_message(name: str, exc: Exception) -> str:
     m = re.search(r"line (\d+)(?:, column ([^:]+))?", context)
     where = f", regel {m.group(1)}" + (f", kolom {m.group(2)}" if m.group(2) else "") if m else ""
     translations = {
-        "extra data after last expected column": "meer velden dan kolommen in de kopregel (scheidingsteken in een waarde zonder aanhalingstekens?)",
+        "extra data after last expected column": (
+            "meer velden dan kolommen in de kopregel (scheidingsteken in een waarde zonder aanhalingstekens?)"
+        ),
         "missing data for column": "minder velden dan kolommen in de kopregel",
-        "unterminated CSV quoted field": "veld met een openend aanhalingsteken dat niet wordt gesloten (afgebroken bestand?)",
+        "unterminated CSV quoted field": (
+            "veld met een openend aanhalingsteken dat niet wordt gesloten (afgebroken bestand?)"
+        ),
         "invalid byte sequence for encoding": "ongeldige tekens voor de afgesproken codering",
         "has no equivalent in encoding": "teken dat niet bestaat in de afgesproken codering",
         "literal carriage return found in data": "losse CR in de gegevens (gemengde regeleinden?)",
@@ -326,23 +380,34 @@ def _ingest_locked(conn, path, partner, ds, period, sha, size, tgt, validator) -
     _clean_up_aborted_loads(conn, ds)
     prior = conn.execute(
         "SELECT delivery_id, status, reason FROM mdw_meta.load_ledger WHERE dataset = %s AND sha256 = %s "
-        "ORDER BY delivery_id DESC LIMIT 1", (ds.id, sha)).fetchone()
+        "ORDER BY delivery_id DESC LIMIT 1",
+        (ds.id, sha),
+    ).fetchone()
     if prior and prior[1] == "loaded":
-        conn.execute("UPDATE mdw_meta.load_ledger SET times_received = times_received + 1, last_received_at = now() "
-                     "WHERE delivery_id = %s", (prior[0],))
+        conn.execute(
+            "UPDATE mdw_meta.load_ledger SET times_received = times_received + 1, last_received_at = now() "
+            "WHERE delivery_id = %s",
+            (prior[0],),
+        )
         conn.commit()
         path.unlink()  # the archive holds these exact bytes already (same sha256)
         msg = f"{name}: byte-identiek aan levering {prior[0]}; niets gewijzigd"
         log.info(msg)
         return Outcome(name, ds.id, period.label, prior[0], "unchanged", message=msg)
     if prior and prior[1] == "quarantined":
-        conn.execute("UPDATE mdw_meta.load_ledger SET times_received = times_received + 1, last_received_at = now() "
-                     "WHERE delivery_id = %s", (prior[0],))
+        conn.execute(
+            "UPDATE mdw_meta.load_ledger SET times_received = times_received + 1, last_received_at = now() "
+            "WHERE delivery_id = %s",
+            (prior[0],),
+        )
         conn.commit()
         dest = _store(path, config.paths().quarantine / partner, prior[0])
         log.error("%s: identical to refused delivery %s, moved to %s", name, prior[0], dest)
-        raise DeliveryRejected(name, [f"byte-identiek aan de eerder geweigerde levering {prior[0]}",
-                                      *(prior[2] or "").splitlines()[1:]], prior[0])
+        raise DeliveryRejected(
+            name,
+            [f"byte-identiek aan de eerder geweigerde levering {prior[0]}", *(prior[2] or "").splitlines()[1:]],
+            prior[0],
+        )
 
     delivery_id = _ledger_insert(conn, partner, ds, period, path, sha, size, "loading")
     conn.commit()
@@ -369,17 +434,19 @@ def _ingest_locked(conn, path, partner, ds, period, sha, size, tgt, validator) -
         conn.execute(sql.SQL("DROP TABLE IF EXISTS loading.{}").format(sql.Identifier(work)))
         conn.commit()
     msg = f"{name}: {rows} rijen geladen als levering {delivery_id}" + (
-        f"; vervangt levering {', '.join(map(str, replaced))}" if replaced else "")
+        f"; vervangt levering {', '.join(map(str, replaced))}" if replaced else ""
+    )
     log.info(msg)
     return Outcome(name, ds.id, period.label, delivery_id, "loaded", rows, replaced, msg)
 
 
 def _clean_up_aborted_loads(conn, ds: Dataset) -> None:
     """Loads of this dataset still marked 'loading' were interrupted (we hold the dataset's lock)."""
-    stale = conn.execute("UPDATE mdw_meta.load_ledger SET status = 'aborted', reason = %s "
-                         "WHERE dataset = %s AND status = 'loading' RETURNING delivery_id",
-                         ("lading onderbroken (proces gestopt); het bestand bleef in de landingsmap en wordt opnieuw "
-                          "verwerkt", ds.id)).fetchall()
+    stale = conn.execute(
+        "UPDATE mdw_meta.load_ledger SET status = 'aborted', reason = %s "
+        "WHERE dataset = %s AND status = 'loading' RETURNING delivery_id",
+        ("lading onderbroken (proces gestopt); het bestand bleef in de landingsmap en wordt opnieuw verwerkt", ds.id),
+    ).fetchall()
     for (delivery_id,) in stale:
         conn.execute(sql.SQL("DROP TABLE IF EXISTS loading.{}").format(sql.Identifier(f"{ds.name}__d{delivery_id}")))
         log.warning("delivery %s of %s was interrupted earlier; marked aborted", delivery_id, ds.id)
@@ -387,38 +454,62 @@ def _clean_up_aborted_loads(conn, ds: Dataset) -> None:
 
 
 def typed_select(ds: Dataset, work: str) -> sql.Composed:
-    exprs = [sql.SQL("{} AS {}").format(sql.SQL(typed_expression(ds, c)), sql.Identifier(f"{c.name}__typed"))
-             for c in ds.columns if c.type != "text"]
+    exprs = [
+        sql.SQL("{} AS {}").format(sql.SQL(typed_expression(ds, c)), sql.Identifier(f"{c.name}__typed"))
+        for c in ds.columns
+        if c.type != "text"
+    ]
     return sql.SQL("SELECT w.*{} FROM loading.{} AS w").format(
-        sql.SQL("").join(sql.SQL(", ") + e for e in exprs), sql.Identifier(work))
+        sql.SQL("").join(sql.SQL(", ") + e for e in exprs), sql.Identifier(work)
+    )
 
 
 def _swap_into_place(conn, ds: Dataset, period: Period, delivery_id: int, work: str) -> list[int]:
     part = sql.Identifier(ds.raw_schema, f"{ds.name}__d{delivery_id}")
     parent = sql.Identifier(ds.raw_schema, ds.name)
     cols = [sql.SQL("{}::bigint AS _delivery_id").format(sql.Literal(delivery_id)), sql.SQL("_line")]
-    cols += [sql.SQL("{}::{} AS {}").format(sql.SQL(typed_expression(ds, c)), sql.SQL(PG_TYPES[c.type]),
-                                           sql.Identifier(c.name)) for c in ds.columns]
+    cols += [
+        sql.SQL("{}::{} AS {}").format(
+            sql.SQL(typed_expression(ds, c)), sql.SQL(PG_TYPES[c.type]), sql.Identifier(c.name)
+        )
+        for c in ds.columns
+    ]
     cols.append(sql.SQL("now() AS _loaded_at"))
-    conn.execute(sql.SQL("CREATE TABLE {} AS SELECT {} FROM loading.{} ORDER BY _line").format(
-        part, sql.SQL(", ").join(cols), sql.Identifier(work)))
-    conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN _delivery_id SET NOT NULL, ALTER COLUMN _line SET NOT NULL, "
-                         "ALTER COLUMN _loaded_at SET NOT NULL, ADD CONSTRAINT {} CHECK (_delivery_id = {})").format(
-        part, sql.Identifier(f"{ds.name}__d{delivery_id}_delivery"), sql.Literal(delivery_id)))
-    conn.execute(sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
-        parent, part, sql.Literal(delivery_id)))
-    replaced = [r[0] for r in conn.execute(
-        "SELECT delivery_id FROM mdw_meta.load_ledger WHERE dataset = %s AND period = %s AND status = 'loaded' "
-        "AND delivery_id <> %s ORDER BY delivery_id", (ds.id, period.label, delivery_id)).fetchall()]
+    conn.execute(
+        sql.SQL("CREATE TABLE {} AS SELECT {} FROM loading.{} ORDER BY _line").format(
+            part, sql.SQL(", ").join(cols), sql.Identifier(work)
+        )
+    )
+    conn.execute(
+        sql.SQL(
+            "ALTER TABLE {} ALTER COLUMN _delivery_id SET NOT NULL, ALTER COLUMN _line SET NOT NULL, "
+            "ALTER COLUMN _loaded_at SET NOT NULL, ADD CONSTRAINT {} CHECK (_delivery_id = {})"
+        ).format(part, sql.Identifier(f"{ds.name}__d{delivery_id}_delivery"), sql.Literal(delivery_id))
+    )
+    conn.execute(
+        sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(parent, part, sql.Literal(delivery_id))
+    )
+    replaced = [
+        r[0]
+        for r in conn.execute(
+            "SELECT delivery_id FROM mdw_meta.load_ledger WHERE dataset = %s AND period = %s AND status = 'loaded' "
+            "AND delivery_id <> %s ORDER BY delivery_id",
+            (ds.id, period.label, delivery_id),
+        ).fetchall()
+    ]
     for old in replaced:
         old_part = sql.Identifier(ds.raw_schema, f"{ds.name}__d{old}")
         conn.execute(sql.SQL("ALTER TABLE {} DETACH PARTITION {}").format(parent, old_part))
         conn.execute(sql.SQL("DROP TABLE {}").format(old_part))
-        conn.execute("UPDATE mdw_meta.load_ledger SET status = 'superseded', superseded_by = %s WHERE delivery_id = %s",
-                     (delivery_id, old))
+        conn.execute(
+            "UPDATE mdw_meta.load_ledger SET status = 'superseded', superseded_by = %s WHERE delivery_id = %s",
+            (delivery_id, old),
+        )
     rows = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(part)).fetchone()[0]
-    conn.execute("UPDATE mdw_meta.load_ledger SET status = 'loaded', rows_loaded = %s, loaded_at = now() "
-                 "WHERE delivery_id = %s", (rows, delivery_id))
+    conn.execute(
+        "UPDATE mdw_meta.load_ledger SET status = 'loaded', rows_loaded = %s, loaded_at = now() WHERE delivery_id = %s",
+        (rows, delivery_id),
+    )
     return replaced
 
 
@@ -431,8 +522,9 @@ def pending_files(partner: str, landing: Path | None = None) -> list[Path]:
     return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def ingest_partner(partner: str, tgt: PgTarget, landing: Path | None = None,
-                   datasets: Iterable[str] | None = None) -> tuple[list[Outcome], list[DeliveryRejected]]:
+def ingest_partner(
+    partner: str, tgt: PgTarget, landing: Path | None = None, datasets: Iterable[str] | None = None
+) -> tuple[list[Outcome], list[DeliveryRejected]]:
     """Process every pending file of a partner; refused files do not stop the others.
 
     ``datasets`` limits the run to these dataset ids; ``None`` in it stands for files whose
@@ -454,8 +546,16 @@ def ingest_partner(partner: str, tgt: PgTarget, landing: Path | None = None,
             outcomes.append(ingest_file(path, partner, tgt, validator))
         except DeliveryRejected as exc:
             rejected.append(exc)
-            outcomes.append(Outcome(path.name, _dataset_of(partner, path.name), None, exc.delivery_id,
-                                    "quarantined", message=exc.message))
+            outcomes.append(
+                Outcome(
+                    path.name,
+                    _dataset_of(partner, path.name),
+                    None,
+                    exc.delivery_id,
+                    "quarantined",
+                    message=exc.message,
+                )
+            )
     return outcomes, rejected
 
 

@@ -32,8 +32,10 @@ def ingest_dataset(partner: str, dataset_id: str | None) -> list[dict[str, Any]]
     tgt = warehouse.target()
     ingest.ensure_schema(tgt)
     outcomes, rejected = ingest.ingest_partner(partner, tgt, datasets=[dataset_id])
-    summary = [{"file": o.file_name, "status": o.status, "rows": o.rows, "delivery_id": o.delivery_id,
-                "replaced": o.replaced} for o in outcomes]
+    summary = [
+        {"file": o.file_name, "status": o.status, "rows": o.rows, "delivery_id": o.delivery_id, "replaced": o.replaced}
+        for o in outcomes
+    ]
     for o in outcomes:
         log.info("%s", o.message)
     if rejected:
@@ -54,11 +56,11 @@ def dbt_env_template() -> dict[str, str]:
     """Env for cosmos' dbt tasks, rendered from the Airflow connection at run time."""
     c = f"conn.{config.WAREHOUSE_CONN_ID}"
     return {
-        "MDW_PGHOST": "{{ %s.host }}" % c,
-        "MDW_PGPORT": "{{ %s.port or 5432 }}" % c,
-        "MDW_PGUSER": "{{ %s.login }}" % c,
-        "MDW_PGPASSWORD": "{{ %s.password or '' }}" % c,
-        "MDW_PGDATABASE": "{{ %s.schema }}" % c,
+        "MDW_PGHOST": f"{{{{ {c}.host }}}}",
+        "MDW_PGPORT": f"{{{{ {c}.port or 5432 }}}}",
+        "MDW_PGUSER": f"{{{{ {c}.login }}}}",
+        "MDW_PGPASSWORD": f"{{{{ {c}.password or '' }}}}",
+        "MDW_PGDATABASE": f"{{{{ {c}.schema }}}}",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
     }

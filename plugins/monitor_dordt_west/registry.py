@@ -118,9 +118,12 @@ BUURT = dict(lookup="buurtcode", pattern=r"^BU0505\d{4}$")
 
 DATASETS: tuple[Dataset, ...] = (
     Dataset(
-        partner="politie", name="misdrijven",
-        file_pattern=r"POL_misdrijven_(?P<year>\d{4})(?P<month>\d{2})\.csv", example="POL_misdrijven_JJJJMM.csv",
-        period_kind="month", **POLITIE_CSV,
+        partner="politie",
+        name="misdrijven",
+        file_pattern=r"POL_misdrijven_(?P<year>\d{4})(?P<month>\d{2})\.csv",
+        example="POL_misdrijven_JJJJMM.csv",
+        period_kind="month",
+        **POLITIE_CSV,
         description="Geregistreerde misdrijven, één rij per misdrijf (zwaarste feit per registratie).",
         columns=(
             Column("Registratienummer", "registratienummer", pattern=r"^PL\d{4}-\d{6,12}$"),
@@ -133,9 +136,12 @@ DATASETS: tuple[Dataset, ...] = (
         key=("Registratienummer",),
     ),
     Dataset(
-        partner="politie", name="verdachten",
-        file_pattern=r"POL_verdachten_(?P<year>\d{4})(?P<month>\d{2})\.csv", example="POL_verdachten_JJJJMM.csv",
-        period_kind="month", **POLITIE_CSV,
+        partner="politie",
+        name="verdachten",
+        file_pattern=r"POL_verdachten_(?P<year>\d{4})(?P<month>\d{2})\.csv",
+        example="POL_verdachten_JJJJMM.csv",
+        period_kind="month",
+        **POLITIE_CSV,
         description="Verdachten gekoppeld aan misdrijven die in de maand zijn geregistreerd.",
         columns=(
             Column("Registratienummer", "registratienummer", pattern=r"^PL\d{4}-\d{6,12}$"),
@@ -147,25 +153,40 @@ DATASETS: tuple[Dataset, ...] = (
         key=("Registratienummer", "Verdachtennummer"),
     ),
     Dataset(
-        partner="politie", name="incidenten",
-        file_pattern=r"POL_incidenten_(?P<year>\d{4})(?P<month>\d{2})\.csv", example="POL_incidenten_JJJJMM.csv",
-        period_kind="month", **POLITIE_CSV,
+        partner="politie",
+        name="incidenten",
+        file_pattern=r"POL_incidenten_(?P<year>\d{4})(?P<month>\d{2})\.csv",
+        example="POL_incidenten_JJJJMM.csv",
+        period_kind="month",
+        **POLITIE_CSV,
         description="Overlastincidenten (geen misdrijven), één rij per incident.",
         columns=(
             Column("Incidentnummer", "incidentnummer"),
             Column("Meldingsdatum", "meldingsdatum", "date", in_period=True),
             Column("Incidentcode", "incidentcode", pattern=r"^[A-Z]\d{2,3}$"),
-            Column("Categorie", "categorie", allowed=(
-                "overlast jeugd", "overlast verward persoon", "overlast alcohol/drugs",
-                "burenruzie", "overige overlast")),
+            Column(
+                "Categorie",
+                "categorie",
+                allowed=(
+                    "overlast jeugd",
+                    "overlast verward persoon",
+                    "overlast alcohol/drugs",
+                    "burenruzie",
+                    "overige overlast",
+                ),
+            ),
             Column("Buurtcode", "buurtcode", required=False, **BUURT),
         ),
         key=("Incidentnummer",),
     ),
     Dataset(
-        partner="ocd", name="bevolking",
-        file_pattern=r"OCD_bevolking_(?P<year>\d{4})\.csv", example="OCD_bevolking_JJJJ.csv",
-        period_kind="year", **OCD_CSV, extra_period_rule="first_day",
+        partner="ocd",
+        name="bevolking",
+        file_pattern=r"OCD_bevolking_(?P<year>\d{4})\.csv",
+        example="OCD_bevolking_JJJJ.csv",
+        period_kind="year",
+        **OCD_CSV,
+        extra_period_rule="first_day",
         description="Inwoners op 1 januari per buurt en leeftijd (100 = 100 jaar en ouder).",
         columns=(
             Column("buurtcode", "buurtcode", **BUURT),
@@ -176,10 +197,17 @@ DATASETS: tuple[Dataset, ...] = (
         key=("buurtcode", "leeftijd"),
     ),
     Dataset(
-        partner="ocd", name="huishoudens",
-        file_pattern=r"OCD_huishoudens_(?P<year>\d{4})\.csv", example="OCD_huishoudens_JJJJ.csv",
-        period_kind="year", **OCD_CSV, extra_period_rule="first_day",
-        description="Huishoudens op 1 januari per buurt, met huishoudens met een laag inkomen (tot 120 % van het sociaal minimum).",
+        partner="ocd",
+        name="huishoudens",
+        file_pattern=r"OCD_huishoudens_(?P<year>\d{4})\.csv",
+        example="OCD_huishoudens_JJJJ.csv",
+        period_kind="year",
+        **OCD_CSV,
+        extra_period_rule="first_day",
+        description=(
+            "Huishoudens op 1 januari per buurt, met huishoudens met een laag inkomen "
+            "(tot 120 % van het sociaal minimum)."
+        ),
         columns=(
             Column("buurtcode", "buurtcode", **BUURT),
             Column("peildatum", "peildatum", "date", in_period=True),
@@ -214,7 +242,9 @@ def identify(partner: str, file_name: str) -> tuple[Dataset, Period]:
             except ValueError as exc:
                 raise ValueError(f"bestandsnaam {file_name!r}: {exc}; verwacht {ds.example}") from exc
             if period is None:
-                raise ValueError(f"bestandsnaam {file_name!r} volgt het afgesproken patroon niet; verwacht {ds.example}")
+                raise ValueError(
+                    f"bestandsnaam {file_name!r} volgt het afgesproken patroon niet; verwacht {ds.example}"
+                )
             return ds, period
     agreed = ", ".join(d.example for d in datasets(partner)) or "(geen)"
     raise ValueError(

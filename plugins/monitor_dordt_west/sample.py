@@ -50,8 +50,13 @@ CRIME_MIX: tuple[tuple[str, str, float], ...] = (
     ("A70", "Diefstal personenauto", 0.0200),
     ("A73", "Diefstal bromfiets/snorfiets", 0.0277),
 )
-INCIDENT_CATEGORIES = (("overlast jeugd", 0.20), ("overlast verward persoon", 0.28), ("overlast alcohol/drugs", 0.12),
-                       ("burenruzie", 0.15), ("overige overlast", 0.25))
+INCIDENT_CATEGORIES = (
+    ("overlast jeugd", 0.20),
+    ("overlast verward persoon", 0.28),
+    ("overlast alcohol/drugs", 0.12),
+    ("burenruzie", 0.15),
+    ("overige overlast", 0.25),
+)
 
 
 @dataclass(frozen=True)
@@ -69,8 +74,16 @@ class Buurt:
 
 def buurten() -> list[Buurt]:
     with open(config.SEEDS_DIR / "cbs_buurten_dordrecht.csv", encoding="utf-8", newline="") as fh:
-        return [Buurt(r["buurtcode"], r["wijkcode"], int(r["inwoners_2023"]), int(r["inwoners_2024"]),
-                      int(r["geregistreerde_misdrijven_2023"])) for r in csv.DictReader(fh)]
+        return [
+            Buurt(
+                r["buurtcode"],
+                r["wijkcode"],
+                int(r["inwoners_2023"]),
+                int(r["inwoners_2024"]),
+                int(r["geregistreerde_misdrijven_2023"]),
+            )
+            for r in csv.DictReader(fh)
+        ]
 
 
 def last_complete_quarter(today: date) -> tuple[int, int]:
@@ -168,11 +181,14 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
             households = round(total / (2.0 if b.focus else 2.15))
             low = round(households * (0.15 if b.focus else 0.07) * rng.uniform(0.85, 1.15))
             hh_rows.append((b.code, peildatum, households, low))
-        counts[f"OCD_bevolking_{year}.csv"] = write_ocd(out / "ocd" / f"OCD_bevolking_{year}.csv",
-                                                        ["buurtcode", "peildatum", "leeftijd", "inwoners"], rows)
+        counts[f"OCD_bevolking_{year}.csv"] = write_ocd(
+            out / "ocd" / f"OCD_bevolking_{year}.csv", ["buurtcode", "peildatum", "leeftijd", "inwoners"], rows
+        )
         counts[f"OCD_huishoudens_{year}.csv"] = write_ocd(
             out / "ocd" / f"OCD_huishoudens_{year}.csv",
-            ["buurtcode", "peildatum", "huishoudens", "huishoudens_laag_inkomen"], hh_rows)
+            ["buurtcode", "peildatum", "huishoudens", "huishoudens_laag_inkomen"],
+            hh_rows,
+        )
 
     codes = [c for c, _, _ in CRIME_MIX]
     labels = {c: label for c, label, _ in CRIME_MIX}
@@ -187,41 +203,56 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
             return date(year, month, 1) + timedelta(days=rng.randrange(days))
 
         crimes, verdachten, incidenten = [], [], []
-        for b in bs + [None]:
+        for b in [*bs, None]:
             yearly = (b.misdrijven_2023 if b else 190) * trend
             for _ in range(_poisson(rng, yearly / 12)):
                 seq[year] = seq.get(year, 0) + 1
                 nr = f"PL1700-{year}{seq[year]:06d}"
                 when = day()
                 code = rng.choices(codes, mix)[0]
-                pleeg = "" if rng.random() < 0.2 else dmy(max(date(year, month, 1) - timedelta(days=30),
-                                                              when - timedelta(days=rng.randrange(5))))
+                pleeg = (
+                    ""
+                    if rng.random() < 0.2
+                    else dmy(max(date(year, month, 1) - timedelta(days=30), when - timedelta(days=rng.randrange(5))))
+                )
                 crimes.append((nr, dmy(when), pleeg, code, labels[code], b.code if b else ""))
                 if rng.random() < 0.22:
                     for person, born in rng.sample(suspects, rng.choice((1, 1, 1, 2))):
                         home = rng.choice(bs).code if rng.random() < 0.85 else ""
                         verdachten.append((nr, person, born, home, dmy(when)))
-        for b in bs + [None]:
+        for b in [*bs, None]:
             inw = inhabitants(b, year) if b else 0
             rate = (0.048 if (b and b.focus) else 0.037) if b else 0
             yearly = inw * rate if b else 150
             for _ in range(_poisson(rng, yearly / 12)):
                 cat = rng.choices([c for c, _ in INCIDENT_CATEGORIES], [w for _, w in INCIDENT_CATEGORIES])[0]
                 code = "E33" if cat == "overlast verward persoon" else rng.choice(("E30", "E35", "E38", "E17"))
-                incidenten.append((f"I{year}{month:02d}{len(incidenten) + 1:06d}", dmy(day()), code, cat,
-                                   b.code if b else ""))
+                incidenten.append(
+                    (f"I{year}{month:02d}{len(incidenten) + 1:06d}", dmy(day()), code, cat, b.code if b else "")
+                )
         stamp = f"{year}{month:02d}"
         counts[f"POL_misdrijven_{stamp}.csv"] = write_politie(
             out / "politie" / f"POL_misdrijven_{stamp}.csv",
-            ["Registratienummer", "Registratiedatum", "Pleegdatum", "Maatschappelijke klasse", "Omschrijving",
-             "Buurtcode"], crimes)
+            [
+                "Registratienummer",
+                "Registratiedatum",
+                "Pleegdatum",
+                "Maatschappelijke klasse",
+                "Omschrijving",
+                "Buurtcode",
+            ],
+            crimes,
+        )
         counts[f"POL_verdachten_{stamp}.csv"] = write_politie(
             out / "politie" / f"POL_verdachten_{stamp}.csv",
             ["Registratienummer", "Verdachtennummer", "Geboortejaar", "Woonbuurtcode", "Registratiedatum"],
-            verdachten)
+            verdachten,
+        )
         counts[f"POL_incidenten_{stamp}.csv"] = write_politie(
             out / "politie" / f"POL_incidenten_{stamp}.csv",
-            ["Incidentnummer", "Meldingsdatum", "Incidentcode", "Categorie", "Buurtcode"], incidenten)
+            ["Incidentnummer", "Meldingsdatum", "Incidentcode", "Categorie", "Buurtcode"],
+            incidenten,
+        )
     return counts
 
 
@@ -230,7 +261,7 @@ def _poisson(rng: random.Random, lam: float) -> int:
     if lam <= 0:
         return 0
     if lam > 30:
-        return max(0, round(rng.gauss(lam, lam ** 0.5)))
+        return max(0, round(rng.gauss(lam, lam**0.5)))
     limit, k, p = pow(2.718281828459045, -lam), 0, 1.0
     while True:
         p *= rng.random()

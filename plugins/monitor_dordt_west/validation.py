@@ -54,10 +54,12 @@ class GxValidator:
                 if res.success:
                     continue
                 cfg = res.expectation_config
-                detail = batch.validate(cfg.to_domain_obj(), expectation_parameters=params,
-                                        result_format=detail_format(cfg.meta or {}))
-                problems += [f"{file_name}, {p}" for p in describe_failure(ds, period, cfg.type, cfg.meta or {},
-                                                                            detail.result)]
+                detail = batch.validate(
+                    cfg.to_domain_obj(), expectation_parameters=params, result_format=detail_format(cfg.meta or {})
+                )
+                problems += [
+                    f"{file_name}, {p}" for p in describe_failure(ds, period, cfg.type, cfg.meta or {}, detail.result)
+                ]
             return problems
         finally:
             self.datasource.delete_asset(work)
@@ -71,8 +73,12 @@ def period_parameters(ds: Dataset, period: Period) -> dict[str, str]:
 def detail_format(meta: dict) -> dict:
     """Second-pass result format: the failing lines, with the value as delivered."""
     index = ["_line"] + ([meta["kolom"]] if meta.get("typed") else [])
-    return {"result_format": "COMPLETE", "unexpected_index_column_names": index,
-            "partial_unexpected_count": SHOW, "return_unexpected_index_query": False}
+    return {
+        "result_format": "COMPLETE",
+        "unexpected_index_column_names": index,
+        "partial_unexpected_count": SHOW,
+        "return_unexpected_index_query": False,
+    }
 
 
 def describe_failure(ds: Dataset, period: Period, type_: str, meta: dict, result: dict) -> list[str]:
@@ -81,8 +87,11 @@ def describe_failure(ds: Dataset, period: Period, type_: str, meta: dict, result
     expected = meta.get("verwacht", type_)
     if type_ == "expect_column_values_to_be_between" and meta.get("typed") and "periode" in expected:
         last = period.start if ds.extra_period_rule == "first_day" else period.end
-        expected = (f"een datum op {period.start:%d-%m-%Y}" if period.start == last
-                    else f"een datum van {period.start:%d-%m-%Y} t/m {last:%d-%m-%Y} (periode {period.label})")
+        expected = (
+            f"een datum op {period.start:%d-%m-%Y}"
+            if period.start == last
+            else f"een datum van {period.start:%d-%m-%Y} t/m {last:%d-%m-%Y} (periode {period.label})"
+        )
     where = f"kolom {column}" if column else "bestand"
     if type_ == "expect_table_row_count_to_be_between":
         return [f"{where}: alleen een kopregel, geen gegevens; verwacht {expected}"]
@@ -90,9 +99,11 @@ def describe_failure(ds: Dataset, period: Period, type_: str, meta: dict, result
         by_column: dict[str, list[dict]] = {}
         for row in _records(result.get("details", {}).get("unexpected_rows") or []):
             by_column.setdefault(row["kolom"], []).append(row)
-        return [f"kolom {col}: {len(rows)}{'+' if len(rows) >= 200 else ''} regel(s) niet zoals verwacht "
-                f"({rows[0]['verwacht']}) — " + "; ".join(f"regel {r['_line']}: '{r['gevonden']}'" for r in rows[:SHOW])
-                for col, rows in by_column.items()]
+        return [
+            f"kolom {col}: {len(rows)}{'+' if len(rows) >= 200 else ''} regel(s) niet zoals verwacht "
+            f"({rows[0]['verwacht']}) — " + "; ".join(f"regel {r['_line']}: '{r['gevonden']}'" for r in rows[:SHOW])
+            for col, rows in by_column.items()
+        ]
     index = result.get("unexpected_index_list") or []
     count = result.get("unexpected_count", len(index))
     shown = []

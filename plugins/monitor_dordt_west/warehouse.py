@@ -106,8 +106,13 @@ def connect(tgt: PgTarget | None = None, *, autocommit: bool = False) -> Iterato
 
     tgt = tgt or target()
     conn = psycopg.connect(
-        host=tgt.host, port=tgt.port, user=tgt.user, password=tgt.password or None,
-        dbname=tgt.dbname, autocommit=autocommit, application_name="monitor_dordt_west",
+        host=tgt.host,
+        port=tgt.port,
+        user=tgt.user,
+        password=tgt.password or None,
+        dbname=tgt.dbname,
+        autocommit=autocommit,
+        application_name="monitor_dordt_west",
     )
     try:
         yield conn
@@ -172,9 +177,10 @@ class EmbeddedPostgres:
                     opts = f'-h 127.0.0.1 -p {self.port} -k "{socket_dir}" -c max_connections=200'
                     pgexec(
                         "pg_ctl",
-                        ("-w", "-t", "60", "-o", opts, "-l", str(self.pgdata / "log"),
-                         "-D", str(self.pgdata), "start"),
-                        bin_path=server.bin_path, user=server.system_user, timeout=90,
+                        ("-w", "-t", "60", "-o", opts, "-l", str(self.pgdata / "log"), "-D", str(self.pgdata), "start"),
+                        bin_path=server.bin_path,
+                        user=server.system_user,
+                        timeout=90,
                     )
                     log.info("embedded PostgreSQL started on 127.0.0.1:%s (%s)", self.port, self.pgdata)
         elif running != self.port:
@@ -189,8 +195,13 @@ class EmbeddedPostgres:
         if self._running_port() is None:
             return
         server = self._server()
-        pgexec("pg_ctl", ("-w", "-D", str(self.pgdata), "-m", "fast", "stop"),
-               bin_path=server.bin_path, user=server.system_user, timeout=60)
+        pgexec(
+            "pg_ctl",
+            ("-w", "-D", str(self.pgdata), "-m", "fast", "stop"),
+            bin_path=server.bin_path,
+            user=server.system_user,
+            timeout=60,
+        )
 
 
 def _wait_ready(tgt: PgTarget, timeout_s: float = 30) -> None:

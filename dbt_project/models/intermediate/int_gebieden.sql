@@ -20,23 +20,35 @@ gebieden as (
     union all
 
     select distinct
-        buurten.wijkcode,
-        coalesce(wijknamen.programmanaam, buurten.wijknaam),
-        'wijk',
+        buurten.wijkcode as gebiedscode,
+        coalesce(wijknamen.programmanaam, buurten.wijknaam) as gebiedsnaam,
+        'wijk' as niveau,
         buurten.wijkcode,
         buurten.gemeentecode,
-        3
+        3 as niveau_volgorde
     from buurten
     left join wijknamen on buurten.wijkcode = wijknamen.wijkcode
 
     union all
 
-    select distinct gemeentecode, gemeentenaam, 'gemeente', null, gemeentecode, 1
+    select distinct
+        gemeentecode as gebiedscode,
+        gemeentenaam as gebiedsnaam,
+        'gemeente' as niveau,
+        null as wijkcode,
+        gemeentecode,
+        1 as niveau_volgorde
     from buurten
 
     union all
 
-    select '{{ var("focus_area_code") }}', 'Dordt West', 'focusgebied', null, '{{ var("gemeente_code") }}', 2
+    select
+        '{{ var("focus_area_code") }}' as gebiedscode,
+        'Dordt West' as gebiedsnaam,
+        'focusgebied' as niveau,
+        null as wijkcode,
+        '{{ var("gemeente_code") }}' as gemeentecode,
+        2 as niveau_volgorde
 )
 
 select * from gebieden

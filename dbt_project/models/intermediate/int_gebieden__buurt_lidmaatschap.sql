@@ -10,11 +10,20 @@ focusgebied as (
 ),
 
 altijd as (
-    select buurtcode, buurtcode as gebiedscode from buurten
+    select
+        buurtcode,
+        buurtcode as gebiedscode
+    from buurten
     union all
-    select buurtcode, wijkcode from buurten
+    select
+        buurtcode,
+        wijkcode
+    from buurten
     union all
-    select buurtcode, gemeentecode from buurten
+    select
+        buurtcode,
+        gemeentecode
+    from buurten
 )
 
 select
@@ -28,7 +37,7 @@ union all
 
 select
     buurtcode,
-    focusgebied_code,
+    focusgebied_code as gebiedscode,
     geldig_van,
-    coalesce(geldig_tot, date '9999-12-31')
+    coalesce(geldig_tot, date '9999-12-31') as geldig_tot
 from focusgebied

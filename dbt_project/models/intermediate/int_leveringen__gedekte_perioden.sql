@@ -2,7 +2,10 @@
 -- months, a year its 12. A period is definitive once the dataset has a delivery for a later
 -- year (police figures are provisional until their year has closed).
 with maanden as (
-    select dataset, period_start, delivery_id
+    select
+        dataset,
+        period_start,
+        delivery_id
     from {{ ref('stg_mdw__deliveries') }}
     where status = 'loaded' and period ~ '^\d{4}-\d{2}$'
 ),
@@ -25,7 +28,9 @@ gedekt as (
 ),
 
 laatste as (
-    select dataset, max(period_start) as laatste_maand
+    select
+        dataset,
+        max(period_start) as laatste_maand
     from maanden
     group by dataset
 )

@@ -4,7 +4,10 @@ with jaren as (
 ),
 
 kwartalen as (
-    select jaar, generate_series(1, 4) as kwartaal from jaren
+    select
+        jaar,
+        generate_series(1, 4) as kwartaal
+    from jaren
 )
 
 select
@@ -19,10 +22,10 @@ from kwartalen
 union all
 
 select
-    jaar::text,
-    'jaar',
+    jaar::text as periode_code,
+    'jaar' as periodetype,
     jaar,
-    null,
-    make_date(jaar, 1, 1),
-    make_date(jaar, 12, 31)
+    null as kwartaal,
+    make_date(jaar, 1, 1) as begindatum,
+    make_date(jaar, 12, 31) as einddatum
 from jaren

@@ -42,24 +42,44 @@ inner join groepen on klassen.soort_misdrijf_code = groepen.soort_misdrijf_code
 
 union all
 
-select 'overlast', incidentnummer, buurtcode, meldingsdatum, delivery_id
+select
+    'overlast' as reeks,
+    incidentnummer as eenheid_id,
+    buurtcode,
+    meldingsdatum as datum,
+    delivery_id
 from incidenten
 
 union all
 
-select 'overlast_jeugd', incidentnummer, buurtcode, meldingsdatum, delivery_id
+select
+    'overlast_jeugd' as reeks,
+    incidentnummer as eenheid_id,
+    buurtcode,
+    meldingsdatum as datum,
+    delivery_id
 from incidenten
 where is_overlast_jeugd
 
 union all
 
-select 'e33', incidentnummer, buurtcode, meldingsdatum, delivery_id
+select
+    'e33' as reeks,
+    incidentnummer as eenheid_id,
+    buurtcode,
+    meldingsdatum as datum,
+    delivery_id
 from incidenten
 where is_e33
 
 union all
 
 -- suspects count where they live; without a woonbuurt (outside Dordrecht or unknown) they do not count
-select 'verdachten_jonger_25', verdachtennummer, woonbuurtcode, registratiedatum, delivery_id
+select
+    'verdachten_jonger_25' as reeks,
+    verdachtennummer as eenheid_id,
+    woonbuurtcode as buurtcode,
+    registratiedatum as datum,
+    delivery_id
 from verdachten
 where leeftijd_in_registratiejaar < 25 and woonbuurtcode is not null
