@@ -25,7 +25,7 @@ def test_ruff_lint_and_format():
 def test_sqlfluff_lints_the_dbt_models(mdw_home, pg_server):
     result = run(
         [str(BIN / "sqlfluff"), "lint", "dbt_project/models"],
-        env=dbt.dbt_env(None, target_path=mdw_home / "sqlfluff_target"),
+        env=dbt.dbt_env(pg_server, target_path=mdw_home / "sqlfluff_target"),
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
