@@ -38,10 +38,7 @@ class GxValidator:
 
     def validate(self, ds: Dataset, period: Period, work: str, file_name: str) -> list[str]:
         """Problems found in the work table ``loading.<work>`` (empty list: the delivery is valid)."""
-        from .ingest import typed_select
-
-        query = typed_select(ds, work).as_string(None)
-        asset = self.datasource.add_query_asset(name=work, query=query)
+        asset = self.datasource.add_table_asset(name=work, table_name=work, schema_name="loading")
         try:
             batch = asset.add_batch_definition_whole_table("all").get_batch()
             params = period_parameters(ds, period)
