@@ -73,9 +73,9 @@ def print_summary(tgt) -> None:
             ).fetchone()[0]
             print(f"\nmarts.fct_indicator_values: {n} rijen (indicator × gebied × periode); laatste kwartaal {last}.")
             rows = conn.execute(SUMMARY_SQL, (last,)).fetchall()
-            print(f"\n{'indicator':<34} {'Dordrecht':>10} {'Dordt West':>11}  ({last})")
-            for code, gm, dw in rows:
-                print(f"  {code:<32} {gm or 0:>10.1f} {dw or 0:>11.1f}")
+            print(f"\n  {'indicator (' + last + ')':<78} {'Dordrecht':>10} {'Dordt West':>11}")
+            for name, gm, dw in rows:
+                print(f"  {name[:78]:<78} {_num(gm):>10} {_num(dw):>11}")
     print(
         f"\nDe warehouse bevragen:\n  psql '{tgt.display_uri}'\n"
         "  select * from marts.fct_indicator_values join marts.dim_area using (gebiedscode) limit 10;"
@@ -83,11 +83,16 @@ def print_summary(tgt) -> None:
 
 
 SUMMARY_SQL = """
-SELECT indicator_code,
-       max(waarde) FILTER (WHERE gebiedscode = 'GM0505'),
-       max(waarde) FILTER (WHERE gebiedscode = 'FG0505DW')
-FROM marts.fct_indicator_values WHERE periode_code = %s GROUP BY 1 ORDER BY 1
+SELECT i.naam,
+       max(f.waarde) FILTER (WHERE f.gebiedscode = 'GM0505'),
+       max(f.waarde) FILTER (WHERE f.gebiedscode = 'FG0505DW')
+FROM marts.fct_indicator_values AS f JOIN marts.dim_indicator AS i USING (indicator_code)
+WHERE f.periode_code = %s GROUP BY 1 ORDER BY 1
 """
+
+
+def _num(value) -> str:
+    return "-" if value is None else f"{value:,.1f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
