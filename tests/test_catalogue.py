@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import Counter, defaultdict
-from pathlib import Path
+from collections import defaultdict
 
 import pytest
 
@@ -38,7 +37,7 @@ BIJLAGE3 = "002_595b1b18b47d5e8d.txt"
 
 def bijlage3() -> str:
     text = document(BIJLAGE3)
-    return text[text.index("Bijlage 3 Cijfers Kernindicatoren Rijk"):]
+    return text[text.index("Bijlage 3 Cijfers Kernindicatoren Rijk") :]
 
 
 def section_start(text: str, section: str) -> int:
@@ -85,7 +84,7 @@ def test_every_nulmeting_value_is_printed_after_its_label():
         by_copy[(r["sectie"], r["rijlabel"], r["onderdeel"])].append(r)
     for (section, label, part), copy in by_copy.items():
         start = text.index(norm(label), section_start(text, section)) + len(norm(label))
-        window = text[start:start + 700]
+        window = text[start : start + 700]
         position = 0
         for r in copy:
             token = r["waarde_zoals_gedrukt"]
@@ -108,7 +107,7 @@ def test_buurtwerk_figures_are_printed_in_seeds_000_and_001():
         text = document(r["bron_seed"])
         label = norm(r["rijlabel"])
         assert label in text, label
-        window = text[text.index(label):][:200] if r["rijlabel"] != "collectieve dossiers" else text
+        window = text[text.index(label) :][:200] if r["rijlabel"] != "collectieve dossiers" else text
         assert r["waarde_zoals_gedrukt"] in window, r
 
 
@@ -133,15 +132,32 @@ def test_catalogue_covers_every_printed_indicator_and_buurtwerk():
     printed = {r["indicator_code"] for r in rows("nulmeting_bijlage3.csv")}
     assert printed <= set(catalogue)
     assert {c for c in catalogue if c.startswith("blik_")} == {
-        "blik_bereik", "blik_korte_vragen", "blik_individuele_dossiers", "blik_collectieve_dossiers",
-        "blik_deelnemers_collectief", "blik_vrijwilligers", "blik_doorverwijzingen"}
+        "blik_bereik",
+        "blik_korte_vragen",
+        "blik_individuele_dossiers",
+        "blik_collectieve_dossiers",
+        "blik_deelnemers_collectief",
+        "blik_vrijwilligers",
+        "blik_doorverwijzingen",
+    }
     assert len(printed) == 73
     for code, r in catalogue.items():
-        assert r["pijler"] in {"Wonen en fysieke leefomgeving", "Gezond en samen leven", "Leren en ontwikkelen",
-                               "Arbeidsmarkt en bestaanszekerheid", "Leefbaar en veilig"}, code
+        assert r["pijler"] in {
+            "Wonen en fysieke leefomgeving",
+            "Gezond en samen leven",
+            "Leren en ontwikkelen",
+            "Arbeidsmarkt en bestaanszekerheid",
+            "Leefbaar en veilig",
+        }, code
         assert r["richting"] in {"hoger is beter", "lager is beter", "neutraal"}, code
-        assert r["doel_type"] in {"gelijk_aan_dordrecht", "relatieve_daling", "drempel_max", "drempel_min",
-                                  "verbeteren", "geen_meetbaar_doel"}, code
+        assert r["doel_type"] in {
+            "gelijk_aan_dordrecht",
+            "relatieve_daling",
+            "drempel_max",
+            "drempel_min",
+            "verbeteren",
+            "geen_meetbaar_doel",
+        }, code
         assert r["onthullingsregel"] and r["definitie"] and r["bron_bestand"], code
 
 
@@ -193,8 +209,11 @@ def test_mirrored_columns_explain_the_kernindicatoren_conflicts():
     by_section = defaultdict(dict)
     for r in rows("nulmeting_bijlage3.csv"):
         by_section[(r["indicator_code"], r["sectie"].split(" / ")[0])][r["gebied"]] = float(r["waarde"])
-    mirrored = [d["indicator_code"] for d in rows("nulmeting_besluiten.csv")
-                if d["soort_conflict"] == "gespiegelde wijkkolommen"]
+    mirrored = [
+        d["indicator_code"]
+        for d in rows("nulmeting_besluiten.csv")
+        if d["soort_conflict"] == "gespiegelde wijkkolommen"
+    ]
     assert len(mirrored) == 9
     for code in mirrored:
         kern = [by_section[(code, "Kernindicatoren Rijk")][a] for a in areas]

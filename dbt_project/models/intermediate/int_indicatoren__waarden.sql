@@ -1,8 +1,20 @@
 -- Indicator values per indicator × area × period for every period the numerator's dataset
 -- fully covers. Rates divide summed counts (never averages of rates); the population is that
 -- of 1 January of the period's year. No denominator (missing population) gives no value.
-with indicatoren as (
-    select * from {{ ref('indicatoren') }}
+with berekening as (
+    select * from {{ ref('indicator_berekening') }}
+),
+
+catalogus as (
+    select * from {{ ref('indicator_catalogus') }}
+),
+
+indicatoren as (
+    select
+        berekening.*,
+        catalogus.eenheid
+    from berekening
+    inner join catalogus on berekening.indicator_code = catalogus.indicator_code
 ),
 
 gebieden as (
@@ -80,5 +92,8 @@ select
     array(
         select distinct levering from unnest(leveringen || coalesce(bevolking_leveringen, '{}')) as levering
         order by levering
-    ) as leveringen
+    ) as leveringen,
+    null::numeric as ondergrens,
+    null::numeric as bovengrens,
+    null::integer as respondenten
 from berekend

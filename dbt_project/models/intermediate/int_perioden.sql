@@ -1,4 +1,6 @@
--- The calendar of reporting periods: every quarter and every year from 2015 to 2043.
+-- The calendar of reporting periods, 2015-2043: every quarter, every year, and every rolling year
+-- (the four quarters up to and including a quarter: what a quarterly report compares with an
+-- annual baseline).
 with jaren as (
     select generate_series(2015, 2043) as jaar
 ),
@@ -29,3 +31,14 @@ select
     make_date(jaar, 1, 1) as begindatum,
     make_date(jaar, 12, 31) as einddatum
 from jaren
+
+union all
+
+select
+    jaar || '-Q' || kwartaal || '-4KW' as periode_code,
+    'voortschrijdend jaar' as periodetype,
+    jaar,
+    kwartaal,
+    (make_date(jaar, 3 * kwartaal - 2, 1) - interval '9 months')::date as begindatum,
+    (make_date(jaar, 3 * kwartaal - 2, 1) + interval '3 months - 1 day')::date as einddatum
+from kwartalen

@@ -7,5 +7,8 @@ select
     noemer,
     eenheid,
     status,
-    leveringen
+    leveringen,
+    ondergrens,
+    bovengrens,
+    respondenten
 from {{ ref('int_indicatoren__waarden') }}

@@ -1,0 +1,24 @@
+-- Pairs of printed copies of the same indicator and area (and reference year) that disagree.
+with kopieen as (
+    select * from {{ ref('int_nulmeting__kopieen') }}
+)
+
+select
+    a.indicator_code,
+    a.gebiedscode,
+    a.gebied,
+    a.sectie as sectie_a,
+    a.rijlabel as rijlabel_a,
+    a.waarde_zoals_gedrukt as gedrukt_a,
+    b.sectie as sectie_b,
+    b.rijlabel as rijlabel_b,
+    b.waarde_zoals_gedrukt as gedrukt_b
+from kopieen as a
+inner join kopieen as b
+    on
+        a.indicator_code = b.indicator_code
+        and a.gebiedscode = b.gebiedscode
+        and a.kopie_id < b.kopie_id
+        and a.referentiejaar is not distinct from b.referentiejaar
+        and a.bron_seed = b.bron_seed
+where a.waarde <> b.waarde
