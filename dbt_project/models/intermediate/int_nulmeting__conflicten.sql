@@ -1,4 +1,4 @@
--- Pairs of printed copies of the same indicator and area (and reference year) that disagree.
+-- Pairs of printed copies of the same indicator and area that disagree.
 with kopieen as (
     select * from {{ ref('int_nulmeting__kopieen') }}
 )
@@ -19,6 +19,7 @@ inner join kopieen as b
         a.indicator_code = b.indicator_code
         and a.gebiedscode = b.gebiedscode
         and a.kopie_id < b.kopie_id
-        and a.referentiejaar is not distinct from b.referentiejaar
         and a.bron_seed = b.bron_seed
+        -- copies of different printed years are a time series, not a conflict
+        and (a.referentiejaar is null or b.referentiejaar is null or a.referentiejaar = b.referentiejaar)
 where a.waarde <> b.waarde
