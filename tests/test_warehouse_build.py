@@ -64,12 +64,21 @@ def test_catalogue_nulmeting_and_progress_in_the_warehouse(fresh_db, landing):
 
     handmade.write_landing(landing)
     assert pipeline.run(fresh_db, landing).ok
-    (row,) = query(fresh_db, "SELECT naam, pijler, eenheid, richting, bron_bestand, herkomst_sectie, herkomst_rijlabel, "
-                             "doel_type FROM marts.dim_indicator WHERE indicator_code = 'pol_hic_per_10k'")
-    assert row == ("High impact crimes (per 10.000 inwoners)", "Leefbaar en veilig", "per 10.000 inwoners",
-                   "lager is beter", "POL_misdrijven_JJJJMM.csv; OCD_bevolking_JJJJ.csv",
-                   "Overzicht indicatoren NPDW / Leefbaar en veilig", "High impact crimes (per 10.000 inwoners)",
-                   "gelijk_aan_dordrecht")
+    (row,) = query(
+        fresh_db,
+        "SELECT naam, pijler, eenheid, richting, bron_bestand, herkomst_sectie, herkomst_rijlabel, "
+        "doel_type FROM marts.dim_indicator WHERE indicator_code = 'pol_hic_per_10k'",
+    )
+    assert row == (
+        "High impact crimes (per 10.000 inwoners)",
+        "Leefbaar en veilig",
+        "per 10.000 inwoners",
+        "lager is beter",
+        "POL_misdrijven_JJJJMM.csv; OCD_bevolking_JJJJ.csv",
+        "Overzicht indicatoren NPDW / Leefbaar en veilig",
+        "High impact crimes (per 10.000 inwoners)",
+        "gelijk_aan_dordrecht",
+    )
     # every printed indicator × area (and Buurtwerk's figures) has one baseline row
     pairs = set()
     for name in ("nulmeting_bijlage3.csv", "nulmeting_buurtwerk.csv"):
@@ -77,44 +86,73 @@ def test_catalogue_nulmeting_and_progress_in_the_warehouse(fresh_db, landing):
             pairs |= {(r["indicator_code"], r["gebied"]) for r in csv.DictReader(fh)}
     assert query(fresh_db, "SELECT count(*) FROM marts.fct_nulmeting")[0][0] == len(pairs)
     # the conflicts of Bijlage 3 (13 indicators, 52 indicator × area pairs; tests/test_catalogue.py) are decided
-    assert query(fresh_db, "SELECT count(*), count(DISTINCT indicator_code), count(besluit) FROM marts.fct_nulmeting "
-                           "WHERE conflict IS NOT NULL") == [(52, 13, 52)]
+    assert query(
+        fresh_db,
+        "SELECT count(*), count(DISTINCT indicator_code), count(besluit) FROM marts.fct_nulmeting "
+        "WHERE conflict IS NOT NULL",
+    ) == [(52, 13, 52)]
     # the decided copy holds: Wielwijk 30 % without startkwalificatie (chapter 1), not the Kernindicatoren 18 %
-    assert query(fresh_db, "SELECT waarde, sectie FROM marts.fct_nulmeting WHERE indicator_code = "
-                           "'zonder_startkwalificatie' AND gebiedscode = 'WK050507'") == [
-        (30, "Overzicht indicatoren NPDW / Leren en ontwikkelen")]
+    assert query(
+        fresh_db,
+        "SELECT waarde, sectie FROM marts.fct_nulmeting WHERE indicator_code = "
+        "'zonder_startkwalificatie' AND gebiedscode = 'WK050507'",
+    ) == [(30, "Overzicht indicatoren NPDW / Leren en ontwikkelen")]
     # progress: Q1 2024 exists for the programme areas; a quarterly rate is not compared with an annual
     # baseline; Wielwijk has no inhabitants in the hand-made population file, so no value: "geen data"
-    status = dict(query(fresh_db, "SELECT gebiedscode, status FROM marts.fct_indicator_voortgang "
-                                  "WHERE indicator_code = 'pol_hic_per_10k' AND periode_code = '2024-Q1'"))
-    assert status == {"GM0505": "niet vergelijkbaar", "FG0505DW": "niet vergelijkbaar",
-                      "WK050503": "niet vergelijkbaar", "WK050504": "niet vergelijkbaar",
-                      "WK050507": "geen data", "WK050508": "niet vergelijkbaar"}
+    status = dict(
+        query(
+            fresh_db,
+            "SELECT gebiedscode, status FROM marts.fct_indicator_voortgang "
+            "WHERE indicator_code = 'pol_hic_per_10k' AND periode_code = '2024-Q1'",
+        )
+    )
+    assert status == {
+        "GM0505": "niet vergelijkbaar",
+        "FG0505DW": "niet vergelijkbaar",
+        "WK050503": "niet vergelijkbaar",
+        "WK050504": "niet vergelijkbaar",
+        "WK050507": "geen data",
+        "WK050508": "niet vergelijkbaar",
+    }
     # a share can be compared per quarter: Dordt West 33,3 % youth nuisance; no printed DW baseline and
     # no 2023 delivery, so no baseline: "geen data"; Oud-Krispijn (baseline 24,0 % in 2023, Dordrecht
     # 40 % in Q1 2024): path 24 + (40 - 24) x 0.25 / 20 = 24.2, value 2/2 incidents = 50 % -> behind
-    rows = dict(query(fresh_db, "SELECT gebiedscode, status FROM marts.fct_indicator_voortgang WHERE "
-                                "indicator_code = 'pol_aandeel_overlast_jeugd' AND periode_code = '2024-Q1'"))
+    rows = dict(
+        query(
+            fresh_db,
+            "SELECT gebiedscode, status FROM marts.fct_indicator_voortgang WHERE "
+            "indicator_code = 'pol_aandeel_overlast_jeugd' AND periode_code = '2024-Q1'",
+        )
+    )
     assert rows["FG0505DW"] == "geen data"
-    (ok,) = query(fresh_db, "SELECT waarde, padwaarde, status FROM marts.fct_indicator_voortgang WHERE "
-                            "indicator_code = 'pol_aandeel_overlast_jeugd' AND gebiedscode = 'WK050503' "
-                            "AND periode_code = '2024-Q1'")
+    (ok,) = query(
+        fresh_db,
+        "SELECT waarde, padwaarde, status FROM marts.fct_indicator_voortgang WHERE "
+        "indicator_code = 'pol_aandeel_overlast_jeugd' AND gebiedscode = 'WK050503' "
+        "AND periode_code = '2024-Q1'",
+    )
     assert (float(ok[0]), float(ok[1]), ok[2]) == (50.0, 24.2, "niet op koers")
 
 
 def test_every_column_of_the_warehouse_models_is_documented_in_postgres(fresh_db, landing):
     handmade.write_landing(landing)
     assert pipeline.run(fresh_db, landing, build=True).ok
-    undocumented = query(fresh_db, """
+    undocumented = query(
+        fresh_db,
+        """
         SELECT c.table_schema || '.' || c.table_name || '.' || c.column_name
         FROM information_schema.columns AS c
         JOIN pg_namespace AS n ON n.nspname = c.table_schema
         JOIN pg_class AS k ON k.relnamespace = n.oid AND k.relname = c.table_name
         WHERE c.table_schema IN ('staging', 'intermediate', 'marts')
-          AND col_description(k.oid, c.ordinal_position) IS NULL""")
+          AND col_description(k.oid, c.ordinal_position) IS NULL""",
+    )
     assert undocumented == []
-    no_comment = query(fresh_db, """
+    no_comment = query(
+        fresh_db,
+        """
         SELECT n.nspname || '.' || c.relname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
         WHERE n.nspname IN ('staging', 'intermediate', 'marts', 'reference', 'raw_politie', 'raw_ocd', 'mdw_meta')
-          AND c.relkind IN ('r', 'v', 'p') AND NOT c.relispartition AND obj_description(c.oid) IS NULL""")
+          AND c.relkind IN ('r', 'v', 'p') AND NOT c.relispartition AND obj_description(c.oid) IS NULL""",
+    )
     assert no_comment == []

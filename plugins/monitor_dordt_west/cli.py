@@ -69,9 +69,13 @@ def print_summary(tgt) -> None:
         if exists:
             n = conn.execute("SELECT count(*) FROM marts.fct_indicator_values").fetchone()[0]
             last = conn.execute(
-                "SELECT max(periode_code) FROM marts.fct_indicator_values WHERE periode_code LIKE '%-Q%'"
+                "SELECT max(f.periode_code) FROM marts.fct_indicator_values AS f JOIN marts.dim_period AS p "
+                "USING (periode_code) WHERE p.periodetype = 'voortschrijdend jaar'"
             ).fetchone()[0]
-            print(f"\nmarts.fct_indicator_values: {n} rijen (indicator × gebied × periode); laatste kwartaal {last}.")
+            print(
+                f"\nmarts.fct_indicator_values: {n} rijen (indicator × gebied × periode); "
+                f"laatste voortschrijdend jaar {last} (vier kwartalen t/m {(last or '')[:7]})."
+            )
             rows = conn.execute(SUMMARY_SQL, (last,)).fetchall()
             print(f"\n  {'indicator (' + last + ')':<78} {'Dordrecht':>10} {'Dordt West':>11}")
             for name, gm, dw in rows:
