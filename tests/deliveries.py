@@ -40,3 +40,29 @@ def ocd_bevolking(folder: Path, year: int, rows: list[tuple[str, int, int]]) -> 
     lines = ["buurtcode,peildatum,leeftijd,inwoners"] + [f"{b},{year}-01-01,{a},{n}" for b, a, n in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+UITKERINGEN_HEADER = ["BSN", "Peildatum", "Regeling", "Ingangsdatum", "Huishoudtype", "Geboortejaar", "Buurtcode"]
+SCHULDHULP_HEADER = ["BSN", "Trajectnummer", "Soort", "Startdatum", "Einddatum", "Buurtcode"]
+MINIMA_HEADER = ["BSN", "Regeling", "Toekenningsdatum", "Bedrag", "Buurtcode"]
+
+
+def make_bsn(n: int) -> str:
+    """A made-up BSN that passes the 11-proef (computed, so no BSN-like literal sits in the repo)."""
+    weights = (9, 8, 7, 6, 5, 4, 3, 2)
+    base = 100_000_000 + n * 7919
+    while True:
+        digits = f"{base:09d}"[:8]
+        rest = sum(w * int(d) for w, d in zip(weights, digits, strict=True)) % 11
+        if rest < 10:
+            return digits + str(rest)
+        base += 10
+
+
+def sdd(folder: Path, name: str, header: list[str], rows: list[list[str]], *, bom: bool = True) -> Path:
+    """SDD format: UTF-8 with BOM, ';', ISO dates, decimal comma."""
+    path = folder / "sdd" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "\r\n".join(";".join(r) for r in [header, *rows]) + "\r\n"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path

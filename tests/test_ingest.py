@@ -85,7 +85,7 @@ BAD = {
     ),
     "extra column": (
         "POL_misdrijven_202402.csv",
-        dict(header=[*H, "BSN"], rows=[["PL1700-2024000001", "05-02-2024", "", "A20", "x", "", "111222333"]]),
+        dict(header=[*H, "BSN"], rows=[["PL1700-2024000001", "05-02-2024", "", "A20", "x", "", "123456789"]]),
         "niet afgesproken kolom(men): BSN",
     ),
     "header only": ("POL_misdrijven_202402.csv", dict(rows=[]), "alleen een kopregel, geen gegevens"),

@@ -25,6 +25,8 @@ def typed_expression(ds: Dataset, col: Column) -> str:
         return f"mdw_meta.{fn}({src})"
     if col.type == "int":
         return f"mdw_meta.parse_int({src})"
+    if col.type == "decimal_nl":
+        return f"mdw_meta.parse_decimal_nl({src})"
     return src
 
 
@@ -33,9 +35,11 @@ def _exp(type_: str, meta: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
 
 
 def _parse_check(ds: Dataset, col: Column) -> str:
-    what = (
-        f"een geldige datum in het formaat {DATE_FORMATS[ds.date_format]}" if col.type == "date" else "een geheel getal"
-    )
+    what = {
+        "date": f"een geldige datum in het formaat {DATE_FORMATS[ds.date_format]}",
+        "int": "een geheel getal",
+        "decimal_nl": "een bedrag met decimale komma (1.234,56)",
+    }[col.type]
     return (
         f"SELECT _line, '{col.header}' AS kolom, \"{col.header}\" AS gevonden, '{what}' AS verwacht "
         f'FROM {{batch}} WHERE "{col.header}" IS NOT NULL AND {col.name}__typed IS NULL'

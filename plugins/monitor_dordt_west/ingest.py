@@ -15,10 +15,11 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import logging
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 MAX_PROBLEMS = 20
-PG_TYPES = {"text": "text", "date": "date", "int": "bigint"}
+PG_TYPES = {"text": "text", "date": "date", "int": "bigint", "decimal_nl": "numeric"}
 
 
 class DeliveryRejected(Exception):
@@ -305,6 +306,7 @@ def _store(path: Path, folder: Path, delivery_id: int) -> Path:
 def _quarantine(conn, path: Path, partner: str, delivery_id: int, problems: list[str]) -> DeliveryRejected:
     rejected = DeliveryRejected(path.name, problems, delivery_id)
     dest = _store(path, config.paths().quarantine / partner, delivery_id)
+    dest.chmod(0o600)  # a refused delivery may hold personal data (SDD: BSN)
     dest.with_name(dest.name + ".reden.txt").write_text(rejected.message + "\n", encoding="utf-8")
     conn.execute(
         "UPDATE mdw_meta.load_ledger SET status = 'quarantined', reason = %s, stored_as = %s WHERE delivery_id = %s",
@@ -318,7 +320,7 @@ def _quarantine(conn, path: Path, partner: str, delivery_id: int, problems: list
 # --------------------------------------------------------------------------- COPY and validation
 
 
-def _copy_into_work_table(conn, path: Path, ds: Dataset, offset: int, work: str) -> int:
+def _copy_into_work_table(conn, path: Path, ds: Dataset, offset: int, work: str, archive_copy: Path | None) -> int:
     """COPY the file into ``loading.<work>``: the text as delivered, its file line, and the typed
     value of every date/number column computed during the COPY (a generated column that is
     NULL when the text does not parse), so the checks and the swap never parse again."""
@@ -345,11 +347,82 @@ def _copy_into_work_table(conn, path: Path, ds: Dataset, offset: int, work: str)
         sql.Literal(ds.pg_encoding),
     )
     with conn.cursor() as cur:
-        with cur.copy(copy_sql) as copy, path.open("rb") as fh:
-            fh.seek(offset)
-            while chunk := fh.read(CHUNK):
+        with cur.copy(copy_sql) as copy:
+            chunks = _pseudonymised_chunks(path, ds, archive_copy) if ds.pseudonymised else _raw_chunks(path, offset)
+            for chunk in chunks:
                 copy.write(chunk)
         return cur.rowcount
+
+
+def _raw_chunks(path: Path, offset: int) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        while chunk := fh.read(CHUNK):
+            yield chunk
+
+
+class _StreamProblems(Exception):
+    """Problems found while streaming a file into COPY; raising it aborts the COPY."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _pseudonymised_chunks(path: Path, ds: Dataset, archive_copy: Path | None) -> Iterator[bytes]:
+    """The file with every BSN checked (11-proef) and replaced by its keyed pseudonym, streamed.
+
+    Nothing with a BSN is written anywhere: the rows go to COPY (and to the pseudonymised
+    archive copy) only after replacement. An invalid BSN is reported by line, never by value.
+    """
+    from . import pseudonym
+
+    key = pseudonym.key()
+    columns = [i for i, c in enumerate(ds.columns) if c.pseudonymise]
+    problems: list[str] = []
+    invalid = 0
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=ds.delimiter, quotechar=ds.quote, lineterminator="\n")
+    encoding = "utf-8-sig" if ds.encoding == "utf-8-sig" else ds.encoding
+    archive = archive_copy.open("w", encoding="utf-8", newline="") if archive_copy else None
+    try:
+        with path.open("r", encoding=encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=ds.delimiter, quotechar=ds.quote)
+            writer.writerow(next(reader))
+            for line_no, row in enumerate(reader, start=2):
+                for i in columns:
+                    if i < len(row):
+                        if pseudonym.is_valid_bsn(row[i]):
+                            row[i] = pseudonym.pseudonymise(key, row[i])
+                        else:
+                            invalid += 1
+                            if len(problems) < MAX_PROBLEMS:
+                                problems.append(
+                                    f"{path.name}, regel {line_no}, kolom {ds.columns[i].header}: geen geldig BSN "
+                                    "(verwacht 9 cijfers die aan de 11-proef voldoen; de waarde wordt niet herhaald)"
+                                )
+                            row[i] = ""
+                writer.writerow(row)
+                if buffer.tell() >= CHUNK:
+                    yield from _flush(buffer, archive)
+            yield from _flush(buffer, archive)
+    finally:
+        if archive:
+            archive.close()
+    if invalid:
+        if invalid > len(problems):
+            problems.append(f"{path.name}: in totaal {invalid} regel(s) met een ongeldig BSN")
+        raise _StreamProblems(problems)
+
+
+def _flush(buffer: io.StringIO, archive) -> Iterator[bytes]:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    if archive:
+        archive.write(text)
+    if text:
+        yield text.encode("utf-8")
 
 
 def copy_error_message(name: str, exc: Exception) -> str:
@@ -422,7 +495,7 @@ def _ingest_locked(conn, path, partner, ds, period, sha, size, tgt, validator) -
         archived = conn.execute(
             "SELECT stored_as FROM mdw_meta.load_ledger WHERE delivery_id = %s", (prior[0],)
         ).fetchone()[0]
-        if archived and not Path(archived).exists():  # archiving was interrupted after the load
+        if archived and not Path(archived).exists() and not ds.pseudonymised:  # archiving was interrupted
             _store(path, Path(archived).parent, prior[0])
         else:
             path.unlink()  # the archive holds these exact bytes already (same sha256)
@@ -448,14 +521,21 @@ def _ingest_locked(conn, path, partner, ds, period, sha, size, tgt, validator) -
     conn.commit()
     work = f"{ds.name}__d{delivery_id}"
     clock = _Clock()
+    archive_copy = None
+    if ds.pseudonymised:  # what is archived is the pseudonymised copy written during the COPY
+        archive_copy = _stored_path(path, config.paths().archive / partner, delivery_id).with_suffix(".tmp")
+        archive_copy.parent.mkdir(parents=True, exist_ok=True)
     problems, offset = check_structure(path, ds)
     clock.lap("structure")
     try:
         if not problems:
             try:
-                rows = _copy_into_work_table(conn, path, ds, offset, work)
+                rows = _copy_into_work_table(conn, path, ds, offset, work, archive_copy)
                 conn.commit()
                 clock.lap("copy")
+            except _StreamProblems as exc:
+                conn.rollback()
+                problems += exc.problems
             except Exception as exc:  # noqa: BLE001 - psycopg DataError/BadCopyFileFormat/...
                 conn.rollback()
                 problems.append(copy_error_message(name, exc))
@@ -473,9 +553,16 @@ def _ingest_locked(conn, path, partner, ds, period, sha, size, tgt, validator) -
         )
         conn.commit()  # the delivery is in place; only then leave the landing folder
         clock.lap("swap")
-        _store(path, dest.parent, delivery_id)
+        if archive_copy:
+            archive_copy.rename(dest)
+            dest.with_name(dest.name + ".sha256").write_text(f"{sha}  {name} (origineel, met BSN; niet bewaard)\n")
+            path.unlink()  # the delivered file with BSNs is not kept after a successful load
+        else:
+            _store(path, dest.parent, delivery_id)
         clock.lap("archive")
     finally:
+        if archive_copy and archive_copy.exists():
+            archive_copy.unlink()
         conn.rollback()
         conn.execute(sql.SQL("DROP TABLE IF EXISTS loading.{}").format(sql.Identifier(work)))
         conn.commit()
@@ -543,12 +630,13 @@ def _swap_into_place(conn, ds: Dataset, period: Period, delivery_id: int, work: 
     conn.execute(
         sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(parent, part, sql.Literal(delivery_id))
     )
+    same = "period = %s" if ds.replaces == "period" else "extract(year FROM period_start) = %s"
     replaced = [
         r[0]
         for r in conn.execute(
-            "SELECT delivery_id FROM mdw_meta.load_ledger WHERE dataset = %s AND period = %s AND status = 'loaded' "
+            "SELECT delivery_id FROM mdw_meta.load_ledger WHERE dataset = %s AND " + same + " AND status = 'loaded' "
             "AND delivery_id <> %s ORDER BY delivery_id",
-            (ds.id, period.label, delivery_id),
+            (ds.id, period.label if ds.replaces == "period" else period.start.year, delivery_id),
         ).fetchall()
     ]
     for old in replaced:

@@ -31,11 +31,12 @@ class Column:
     max_value: int | None = None
     in_period: bool = False  # the date must lie inside the delivery's period
     pattern: str | None = None
+    pseudonymise: bool = False  # a BSN: checked (11-proef) and replaced by a keyed pseudonym before writing
 
 
 @dataclass(frozen=True)
 class Period:
-    kind: str  # month | quarter | year
+    kind: str  # month | quarter | quarter_ytd (January up to the quarter) | year
     start: date
     end: date  # inclusive
     label: str  # 2024-01, 2024-Q1, 2024
@@ -49,13 +50,14 @@ class Period:
                 raise ValueError(f"maand {month:02d} bestaat niet")
             last = calendar.monthrange(year, month)[1]
             return cls(kind, date(year, month, 1), date(year, month, last), f"{year}-{month:02d}")
-        if kind == "quarter":
+        if kind in ("quarter", "quarter_ytd"):
             q = int(groups["quarter"])
             if not 1 <= q <= 4:
                 raise ValueError(f"kwartaal {q} bestaat niet")
             end_month = 3 * q
             last = calendar.monthrange(year, end_month)[1]
-            return cls(kind, date(year, end_month - 2, 1), date(year, end_month, last), f"{year}-Q{q}")
+            first = date(year, 1, 1) if kind == "quarter_ytd" else date(year, end_month - 2, 1)
+            return cls(kind, first, date(year, end_month, last), f"{year}-Q{q}")
         return cls(kind, date(year, 1, 1), date(year, 12, 31), f"{year}")
 
 
@@ -73,7 +75,8 @@ class Dataset:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     description: str
-    extra_period_rule: str | None = None  # e.g. "first_day": period column equals the period start
+    extra_period_rule: str | None = None  # first_day / last_day: the period column equals that day
+    replaces: str = "period"  # a new delivery replaces the loaded one of the same period, or of the same year
     quote: str = '"'
     tags: tuple[str, ...] = field(default_factory=tuple)
 
@@ -98,6 +101,10 @@ class Dataset:
         return config.EXPECTATIONS_DIR / f"{self.suite_name}.json"
 
     @property
+    def pseudonymised(self) -> bool:
+        return any(c.pseudonymise for c in self.columns)
+
+    @property
     def pg_encoding(self) -> str:
         return {"cp1252": "WIN1252", "utf-8": "UTF8", "utf-8-sig": "UTF8"}[self.encoding]
 
@@ -113,6 +120,8 @@ class Dataset:
 
 POLITIE_CSV = dict(encoding="cp1252", delimiter=";", line_end="crlf", date_format="DD-MM-YYYY")
 OCD_CSV = dict(encoding="utf-8", delimiter=",", line_end="lf", date_format="YYYY-MM-DD")
+SDD_CSV = dict(encoding="utf-8-sig", delimiter=";", line_end="any", date_format="YYYY-MM-DD")
+BSN = Column("BSN", "persoon_pseudoniem", pseudonymise=True)
 
 BUURT = dict(lookup="buurtcode", pattern=r"^BU0505\d{4}$")
 
@@ -218,9 +227,77 @@ DATASETS: tuple[Dataset, ...] = (
     ),
 )
 
+DATASETS += (
+    Dataset(
+        partner="sdd",
+        name="uitkeringen",
+        file_pattern=r"SDD_uitkeringen_(?P<year>\d{4})(?P<month>\d{2})\.csv",
+        example="SDD_uitkeringen_JJJJMM.csv",
+        period_kind="month",
+        **SDD_CSV,
+        extra_period_rule="last_day",
+        description="Iedereen met een lopende uitkering op de laatste dag van de maand (BSN gepseudonimiseerd).",
+        columns=(
+            BSN,
+            Column("Peildatum", "peildatum", "date", in_period=True),
+            Column("Regeling", "regeling", allowed=("PW", "IOAW", "IOAZ", "BBZ")),
+            Column("Ingangsdatum", "ingangsdatum", "date"),
+            Column(
+                "Huishoudtype",
+                "huishoudtype",
+                allowed=("alleenstaand", "alleenstaande ouder", "paar zonder kinderen", "paar met kinderen", "overig"),
+            ),
+            Column("Geboortejaar", "geboortejaar", "int", min_value=1900, max_value=2100),
+            Column("Buurtcode", "buurtcode", **BUURT),
+        ),
+        key=("BSN", "Regeling"),
+    ),
+    Dataset(
+        partner="sdd",
+        name="schuldhulp",
+        file_pattern=r"SDD_schuldhulp_(?P<year>\d{4})(?P<month>\d{2})\.csv",
+        example="SDD_schuldhulp_JJJJMM.csv",
+        period_kind="month",
+        **SDD_CSV,
+        description="Schuldhulptrajecten die ergens in de maand liepen (BSN gepseudonimiseerd).",
+        columns=(
+            BSN,
+            Column("Trajectnummer", "trajectnummer"),
+            Column("Soort", "soort", allowed=("schuldhulpverlening", "schuldsanering", "budgetbeheer")),
+            Column("Startdatum", "startdatum", "date"),
+            Column("Einddatum", "einddatum", "date", required=False),
+            Column("Buurtcode", "buurtcode", **BUURT),
+        ),
+        key=("Trajectnummer",),
+    ),
+    Dataset(
+        partner="sdd",
+        name="minimaregelingen",
+        file_pattern=r"SDD_minimaregelingen_(?P<year>\d{4})Q(?P<quarter>\d)\.csv",
+        example="SDD_minimaregelingen_JJJJQn.csv",
+        period_kind="quarter_ytd",
+        replaces="year",
+        **SDD_CSV,
+        description="Toekenningen van minimaregelingen van 1 januari tot en met het kwartaal (BSN gepseudonimiseerd).",
+        columns=(
+            BSN,
+            Column(
+                "Regeling",
+                "regeling",
+                allowed=("bijzondere bijstand", "persoonlijk minimabudget", "kwijtschelding gemeentelijke belastingen"),
+            ),
+            Column("Toekenningsdatum", "toekenningsdatum", "date", in_period=True),
+            Column("Bedrag", "bedrag", "decimal_nl"),
+            Column("Buurtcode", "buurtcode", **BUURT),
+        ),
+        key=("BSN", "Regeling", "Toekenningsdatum"),
+    ),
+)
+
 PARTNERS: dict[str, str] = {
     "politie": "Politie eenheid Rotterdam, district Zuid-Holland-Zuid",
     "ocd": "Onderzoekcentrum Drechtsteden",
+    "sdd": "Sociale Dienst Drechtsteden",
 }
 
 

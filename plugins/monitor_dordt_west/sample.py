@@ -193,7 +193,7 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
     codes = [c for c, _, _ in CRIME_MIX]
     labels = {c: label for c, label, _ in CRIME_MIX}
     mix = [w for _, _, w in CRIME_MIX]
-    suspects = [(f"V{rng.randrange(10**8, 10**9)}", rng.randint(1950, 2012)) for _ in range(4000)]
+    suspects = [(f"V{rng.randrange(10**9, 10**10)}", rng.randint(1950, 2012)) for _ in range(4000)]
     seq: dict[int, int] = {}
     for year, month in months((first_year, 1), (last_y, 3 * last_q)):
         trend = 1.0 - 0.02 * (year - 2023)

@@ -62,9 +62,18 @@ class GxValidator:
             self.datasource.delete_asset(work)
 
 
+def period_bounds(ds: Dataset, period: Period):
+    """First and last date a dated column may have in this delivery."""
+    if ds.extra_period_rule == "first_day":
+        return period.start, period.start
+    if ds.extra_period_rule == "last_day":
+        return period.end, period.end
+    return period.start, period.end
+
+
 def period_parameters(ds: Dataset, period: Period) -> dict[str, str]:
-    last = period.start if ds.extra_period_rule == "first_day" else period.end
-    return {"period_min": period.start.isoformat(), "period_max": last.isoformat()}
+    first, last = period_bounds(ds, period)
+    return {"period_min": first.isoformat(), "period_max": last.isoformat()}
 
 
 def detail_format(meta: dict) -> dict:
@@ -83,11 +92,11 @@ def describe_failure(ds: Dataset, period: Period, type_: str, meta: dict, result
     column = meta.get("kolom")
     expected = meta.get("verwacht", type_)
     if type_ == "expect_column_values_to_be_between" and meta.get("typed") and "periode" in expected:
-        last = period.start if ds.extra_period_rule == "first_day" else period.end
+        first, last = period_bounds(ds, period)
         expected = (
-            f"een datum op {period.start:%d-%m-%Y}"
-            if period.start == last
-            else f"een datum van {period.start:%d-%m-%Y} t/m {last:%d-%m-%Y} (periode {period.label})"
+            f"een datum op {first:%d-%m-%Y}"
+            if first == last
+            else f"een datum van {first:%d-%m-%Y} t/m {last:%d-%m-%Y} (periode {period.label})"
         )
     where = f"kolom {column}" if column else "bestand"
     if type_ == "expect_table_row_count_to_be_between":

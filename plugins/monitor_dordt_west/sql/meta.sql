@@ -76,6 +76,14 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION mdw_meta.parse_date_ymd(text) IS 'Strict yyyy-mm-dd date: NULL unless the text is exactly a valid date in that format.';
 
+CREATE OR REPLACE FUNCTION mdw_meta.parse_decimal_nl(value text) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    -- Dutch amounts: decimal comma, optional dot thousands (1.234,56 / 1234,56 / 12); NULL otherwise
+    SELECT CASE WHEN value ~ '^-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$'
+                THEN replace(replace(value, '.', ''), ',', '.')::numeric END
+$$;
+COMMENT ON FUNCTION mdw_meta.parse_decimal_nl(text) IS 'Strict Dutch decimal (1.234,56): NULL unless the text is one.';
+
 CREATE OR REPLACE FUNCTION mdw_meta.parse_int(value text) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN value ~ '^-?[0-9]{1,18}$' THEN value::bigint END
