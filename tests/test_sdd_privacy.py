@@ -189,3 +189,113 @@ def test_sdd_file_without_bom_is_refused(fresh_db, landing):
     sdd(landing, "SDD_uitkeringen_202401.csv", UITKERINGEN_HEADER, [uitkering(A)], bom=False)
     _, rejected = load(fresh_db, landing)
     assert "verwacht UTF-8 met BOM" in rejected[0].message
+
+
+def test_sdd_indicators_from_hand_made_deliveries(fresh_db, landing):
+    """Population as in tests/handmade.py (Dordrecht 3000, 0-26: 1600; Dordt West 1500, 0-26: 500).
+    Households with a low income: BU05050300 100, BU05050401 50, BU05050802 10, BU05050100 40
+    (Dordrecht 200, Dordt West 150). Persons A, B in Dordt West buurten, C in the Binnenstad,
+    D in Zuidhoven (wijk Crabbehof, not Dordt West)."""
+    from monitor_dordt_west import pipeline
+    from tests import handmade
+    from tests.deliveries import SCHULDHULP_HEADER
+
+    handmade.write_landing(landing)
+    hh = landing / "ocd" / "OCD_huishoudens_2024.csv"
+    hh.write_text(
+        "buurtcode,peildatum,huishoudens,huishoudens_laag_inkomen\n"
+        "BU05050300,2024-01-01,500,100\nBU05050401,2024-01-01,250,50\n"
+        "BU05050802,2024-01-01,200,10\nBU05050100,2024-01-01,600,40\n",
+        encoding="utf-8",
+    )
+    D = make_bsn(4)
+
+    def u(bsn, peil, regeling, born, buurt):
+        return [bsn, peil, regeling, "2020-01-01", "alleenstaand", born, buurt]
+
+    sdd(
+        landing,
+        "SDD_uitkeringen_202401.csv",
+        UITKERINGEN_HEADER,
+        [
+            u(A, "2024-01-31", "PW", "1990", "BU05050300"),
+            u(B, "2024-01-31", "PW", "2000", "BU05050401"),
+            u(C, "2024-01-31", "IOAW", "1960", "BU05050100"),
+        ],
+    )
+    sdd(
+        landing,
+        "SDD_uitkeringen_202402.csv",
+        UITKERINGEN_HEADER,
+        [u(A, "2024-02-29", "PW", "1990", "BU05050300"), u(B, "2024-02-29", "PW", "2000", "BU05050401")],
+    )
+    sdd(
+        landing,
+        "SDD_uitkeringen_202403.csv",
+        UITKERINGEN_HEADER,
+        [u(A, "2024-03-31", "PW", "1990", "BU05050300"), u(D, "2024-03-31", "PW", "1999", "BU05050802")],
+    )
+    sdd(
+        landing,
+        "SDD_schuldhulp_202401.csv",
+        SCHULDHULP_HEADER,
+        [
+            [A, "T1", "schuldsanering", "2023-06-01", "", "BU05050300"],
+            [C, "T2", "budgetbeheer", "2023-01-01", "", "BU05050100"],
+        ],
+    )
+    sdd(
+        landing,
+        "SDD_schuldhulp_202402.csv",
+        SCHULDHULP_HEADER,
+        [[A, "T1", "schuldsanering", "2023-06-01", "", "BU05050300"]],
+    )
+    sdd(
+        landing,
+        "SDD_schuldhulp_202403.csv",
+        SCHULDHULP_HEADER,
+        [[B, "T3", "schuldhulpverlening", "2024-03-10", "", "BU05050401"]],
+    )
+    sdd(
+        landing,
+        "SDD_minimaregelingen_2024Q1.csv",
+        MINIMA_HEADER,
+        [
+            [A, "bijzondere bijstand", "2024-02-15", "1.234,56", "BU05050300"],
+            [B, "persoonlijk minimabudget", "2024-03-01", "250,00", "BU05050401"],
+            [C, "kwijtschelding gemeentelijke belastingen", "2024-01-20", "312,50", "BU05050100"],
+            [A, "kwijtschelding gemeentelijke belastingen", "2024-03-15", "100,00", "BU05050300"],
+        ],
+    )
+    result = pipeline.run(fresh_db, landing)
+    assert result.ok, [r.message for r in result.rejected]
+
+    values = handmade.fact_values(fresh_db)
+    GM, DW, CRABBEHOF = handmade.GM, handmade.DW, handmade.CRABBEHOF
+    expected = {
+        ("bijstand_per_1k", GM): (1.0, 3, 3000),  # A, B, D once each in Q1
+        ("bijstand_per_1k", DW): (1.333333, 2, 1500),
+        ("bijstand_per_1k", CRABBEHOF): (2.5, 1, 400),
+        ("sdd_ioaw_per_1k", GM): (0.333333, 1, 3000),
+        ("sdd_jongeren_uitkering_per_1k", GM): (1.25, 2, 1600),  # B (24) and D (25)
+        ("sdd_jongeren_uitkering_per_1k", DW): (2.0, 1, 500),
+        ("schuldsanering_per_1k", GM): (0.333333, 1, 3000),
+        ("schuldsanering_per_1k", DW): (0.666667, 1, 1500),
+        ("sdd_schuldhulp", GM): (3.0, 3, None),
+        ("sdd_schuldhulp", DW): (2.0, 2, None),
+        ("sdd_bereik_bijzondere_bijstand", GM): (0.5, 1, 200),
+        ("sdd_bereik_bijzondere_bijstand", DW): (0.666667, 1, 150),
+        ("sdd_bereik_persoonlijk_minimabudget", GM): (0.5, 1, 200),
+        ("sdd_bereik_kwijtschelding", GM): (1.0, 2, 200),
+        ("sdd_bereik_kwijtschelding", DW): (0.666667, 1, 150),
+    }
+    for (code, area), (value, num, den) in expected.items():
+        got = values[(code, area, "2024-Q1")]
+        assert got == (pytest.approx(value, abs=1e-6), float(num), None if den is None else float(den)), (
+            code,
+            area,
+            got,
+        )
+    # the whole warehouse, after dbt, holds no BSN
+    assert bsn_like_values(fresh_db) == []
+    assert bsn_like_files(config.paths().archive) == []

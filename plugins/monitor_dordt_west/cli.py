@@ -22,7 +22,7 @@ def _target():
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job: embedded warehouse, sample deliveries, the real DAGs, the warehouse built."""
-    from . import airflow_env, dbt, sample
+    from . import airflow_env, dbt, pipeline, sample
 
     t0 = time.monotonic()
     tgt = _target()
@@ -33,7 +33,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     dbt.build_manifest()
     airflow_env.ensure_metadata_db(tgt)
     failed = []
-    for dag_id in ("ingest_ocd", "ingest_politie", "build_warehouse"):
+    for dag_id in (*(f"ingest_{p}" for p in pipeline.partner_order()), "build_warehouse"):
         started = time.monotonic()
         log_file = config.paths().home / "logs" / f"{dag_id}.log"
         log_file.parent.mkdir(parents=True, exist_ok=True)

@@ -30,10 +30,14 @@ class PipelineResult:
         return not self.rejected and self.dbt_ok is not False
 
 
+def partner_order() -> list[str]:
+    return sorted(registry.PARTNERS, key=lambda p: PARTNER_ORDER.index(p) if p in PARTNER_ORDER else 99)
+
+
 def run(tgt: PgTarget, landing: Path, build: bool = True) -> PipelineResult:
     ingest.ensure_schema(tgt)
     result = PipelineResult()
-    for partner in sorted(registry.PARTNERS, key=lambda p: PARTNER_ORDER.index(p) if p in PARTNER_ORDER else 99):
+    for partner in partner_order():
         outcomes, rejected = ingest.ingest_partner(partner, tgt, landing)
         result.outcomes += outcomes
         result.rejected += rejected

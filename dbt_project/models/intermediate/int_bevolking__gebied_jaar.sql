@@ -1,4 +1,4 @@
--- Inhabitants on 1 January per area and year (all ages and 0–24), summed over the buurten
+-- Inhabitants on 1 January per area and year (all ages, 0–24 and 0–26), summed over the buurten
 -- that belong to the area on that date.
 with bevolking as (
     select * from {{ ref('stg_ocd__bevolking') }}
@@ -13,6 +13,7 @@ select
     bevolking.jaar,
     sum(bevolking.inwoners) as inwoners,
     sum(bevolking.inwoners) filter (where bevolking.leeftijd < 25) as inwoners_0_24,
+    sum(bevolking.inwoners) filter (where bevolking.leeftijd < 27) as inwoners_0_26,
     array_agg(distinct bevolking.delivery_id order by bevolking.delivery_id) as leveringen
 from bevolking
 inner join lidmaatschap

@@ -33,6 +33,10 @@ bevolking as (
     select * from {{ ref('int_bevolking__gebied_jaar') }}
 ),
 
+huishoudens as (
+    select * from {{ ref('int_huishoudens__gebied_jaar') }}
+),
+
 rooster as (
     select
         indicatoren.indicator_code,
@@ -57,9 +61,14 @@ berekend as (
         case
             when rooster.noemer = 'bevolking' then bevolking.inwoners
             when rooster.noemer = 'bevolking_0_24' then bevolking.inwoners_0_24
+            when rooster.noemer = 'bevolking_0_26' then bevolking.inwoners_0_26
+            when rooster.noemer = 'huishoudens_laag_inkomen' then huishoudens.huishoudens_laag_inkomen
             when rooster.noemer like 'reeks:%' then coalesce(noemer_reeks.aantal, 0)
         end as noemer_waarde,
-        case when rooster.noemer like 'bevolking%' then bevolking.leveringen end as bevolking_leveringen
+        case
+            when rooster.noemer like 'bevolking%' then bevolking.leveringen
+            when rooster.noemer like 'huishoudens%' then huishoudens.leveringen
+        end as noemer_leveringen
     from rooster
     left join tellingen as teller
         on
@@ -75,6 +84,10 @@ berekend as (
         on
             rooster.gebiedscode = bevolking.gebiedscode
             and rooster.jaar = bevolking.jaar
+    left join huishoudens
+        on
+            rooster.gebiedscode = huishoudens.gebiedscode
+            and rooster.jaar = huishoudens.jaar
 )
 
 select
@@ -90,7 +103,7 @@ select
     eenheid,
     case when is_definitief then 'definitief' else 'voorlopig' end as status,
     array(
-        select distinct levering from unnest(leveringen || coalesce(bevolking_leveringen, '{}')) as levering
+        select distinct levering from unnest(leveringen || coalesce(noemer_leveringen, '{}')) as levering
         order by levering
     ) as leveringen,
     null::numeric as ondergrens,

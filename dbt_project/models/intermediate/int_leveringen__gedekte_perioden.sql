@@ -1,13 +1,18 @@
--- Periods fully covered by loaded monthly deliveries, per dataset: a quarter needs its 3
--- months, a year its 12. A period is definitive once the dataset has a delivery for a later
+-- Periods fully covered by loaded deliveries, per dataset: a quarter needs its 3 months, a
+-- year (or rolling year) its 12. A period is definitive once the dataset has a delivery for a later
 -- year (police figures are provisional until their year has closed).
 with maanden as (
+    -- every month a loaded delivery covers (a year-to-date minima file covers January up to its quarter)
     select
-        dataset,
-        period_start,
-        delivery_id
-    from {{ ref('stg_mdw__deliveries') }}
-    where status = 'loaded' and period ~ '^\d{4}-\d{2}$'
+        deliveries.dataset,
+        maand::date as period_start,
+        deliveries.delivery_id
+    from {{ ref('stg_mdw__deliveries') }} as deliveries
+    cross join
+        lateral generate_series(
+            deliveries.period_start, deliveries.period_end, interval '1 month'
+        ) as maand
+    where deliveries.status = 'loaded'
 ),
 
 perioden as (

@@ -1,7 +1,7 @@
 -- Counts per series × area × period: distinct units, so a suspect counts once per area and
 -- period. Events without buurt count for the municipality only.
 with gebeurtenissen as (
-    select * from {{ ref('int_politie__gebeurtenissen') }}
+    select * from {{ ref('int_gebeurtenissen') }}
 ),
 
 lidmaatschap as (
