@@ -66,3 +66,26 @@ def sdd(folder: Path, name: str, header: list[str], rows: list[list[str]], *, bo
     text = "\r\n".join(";".join(r) for r in [header, *rows]) + "\r\n"
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
     return path
+
+
+REGISTRATIES_HEADER = [
+    "registratie_id",
+    "datum_tijd",
+    "soort",
+    "programmalijn",
+    "domein",
+    "wijk",
+    "client_ref",
+    "aantal_deelnemers",
+    "doorverwezen_naar",
+]
+VRIJWILLIGERS_HEADER = ["vrijwilliger_ref", "wijk", "programmalijn", "startdatum", "einddatum"]
+
+
+def blik(folder: Path, name: str, header: list[str], rows: list[list[str]]) -> Path:
+    """BLIK format: ',' separated, UTF-8 without BOM, every field quoted, ISO timestamps."""
+    path = folder / "blik" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [",".join(f'"{v}"' for v in r) for r in [header, *rows]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

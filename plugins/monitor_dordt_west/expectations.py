@@ -27,6 +27,8 @@ def typed_expression(ds: Dataset, col: Column) -> str:
         return f"mdw_meta.parse_int({src})"
     if col.type == "decimal_nl":
         return f"mdw_meta.parse_decimal_nl({src})"
+    if col.type == "timestamp":
+        return f"mdw_meta.parse_timestamp_iso({src})"
     return src
 
 
@@ -34,11 +36,16 @@ def _exp(type_: str, meta: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     return {"type": type_, "kwargs": kwargs, "meta": meta}
 
 
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
 def _parse_check(ds: Dataset, col: Column) -> str:
     what = {
         "date": f"een geldige datum in het formaat {DATE_FORMATS[ds.date_format]}",
         "int": "een geheel getal",
         "decimal_nl": "een bedrag met decimale komma (1.234,56)",
+        "timestamp": "een tijdstip in het formaat jjjj-mm-ddTuu:mm:ss",
     }[col.type]
     return (
         f"SELECT _line, '{col.header}' AS kolom, \"{col.header}\" AS gevonden, '{what}' AS verwacht "
@@ -74,8 +81,8 @@ def suite_dict(ds: Dataset) -> dict[str, Any]:
                         "typed": True,
                     },
                     column=f"{col.name}__typed",
-                    min_value={"$PARAMETER": "period_min"},
-                    max_value={"$PARAMETER": "period_max"},
+                    min_value={"$PARAMETER": "period_min_ts" if col.type == "timestamp" else "period_min"},
+                    max_value={"$PARAMETER": "period_max_ts" if col.type == "timestamp" else "period_max"},
                 )
             )
         if col.min_value is not None or col.max_value is not None:
@@ -114,6 +121,7 @@ def suite_dict(ds: Dataset) -> dict[str, Any]:
                 else {
                     "buurtcode": "een bestaande CBS-buurtcode van Dordrecht (BU0505wwbb)",
                     "bvh_klasse": "een bestaande maatschappelijke klasse (BVH-code) uit CBS-tabel 47018NED",
+                    "blik_wijk": "een BLIK-wijknaam uit de afgesproken lijst: " + ", ".join(values),
                 }[col.lookup or ""]
             )
             exps.append(
@@ -121,15 +129,20 @@ def suite_dict(ds: Dataset) -> dict[str, Any]:
                     "expect_column_values_to_be_in_set", meta | {"verwacht": what}, column=col.header, value_set=values
                 )
             )
-    parse_checks = [_parse_check(ds, c) for c in ds.columns if c.type != "text"]
-    if parse_checks:
-        # One table-level expectation for all typed columns: GX keeps only one
+    row_checks = [_parse_check(ds, c) for c in ds.columns if c.type != "text"]
+    row_checks += [
+        f"SELECT _line, '{column}' AS kolom, \"{column}\" AS gevonden, '{_sql_text(what)}' AS verwacht "
+        f"FROM {{batch}} WHERE {condition}"
+        for column, what, condition in ds.row_rules
+    ]
+    if row_checks:
+        # One table-level expectation for all row checks: GX keeps only one
         # unexpected_rows_expectation per suite when several share the (table) domain.
         exps.append(
             _exp(
                 "unexpected_rows_expectation",
-                {"verwacht": "waarden die als het afgesproken type te lezen zijn"},
-                unexpected_rows_query=" UNION ALL ".join(parse_checks) + " ORDER BY _line",
+                {"verwacht": "waarden die als het afgesproken type te lezen zijn en onderling kloppen"},
+                unexpected_rows_query=" UNION ALL ".join(row_checks) + " ORDER BY _line",
             )
         )
     key_meta = {

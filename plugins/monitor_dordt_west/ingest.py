@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 MAX_PROBLEMS = 20
-PG_TYPES = {"text": "text", "date": "date", "int": "bigint", "decimal_nl": "numeric"}
+PG_TYPES = {"text": "text", "date": "date", "int": "bigint", "decimal_nl": "numeric", "timestamp": "timestamp"}
 
 
 class DeliveryRejected(Exception):
@@ -337,14 +337,18 @@ def _copy_into_work_table(conn, path: Path, ds: Dataset, offset: int, work: str,
             sql.Identifier(work), sql.SQL(", ").join(cols)
         )
     )
+    headers = sql.SQL(", ").join(sql.Identifier(c.header) for c in ds.columns)
+    # FORCE_NULL: a quoted empty field ("", as BLIK writes every field) is empty, like an unquoted one
     copy_sql = sql.SQL(
-        "COPY loading.{} ({}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER {}, QUOTE {}, ENCODING {})"
+        "COPY loading.{} ({}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER {}, QUOTE {}, ENCODING {}, "
+        "FORCE_NULL ({}))"
     ).format(
         sql.Identifier(work),
-        sql.SQL(", ").join(sql.Identifier(c.header) for c in ds.columns),
+        headers,
         sql.Literal(ds.delimiter),
         sql.Literal(ds.quote),
-        sql.Literal(ds.pg_encoding),
+        sql.Literal("UTF8" if ds.pseudonymised else ds.pg_encoding),
+        headers,
     )
     with conn.cursor() as cur:
         with cur.copy(copy_sql) as copy:

@@ -77,6 +77,8 @@ class Dataset:
     description: str
     extra_period_rule: str | None = None  # first_day / last_day: the period column equals that day
     replaces: str = "period"  # a new delivery replaces the loaded one of the same period, or of the same year
+    # cross-column rules: (column, what is expected, SQL condition that is true for a wrong row)
+    row_rules: tuple[tuple[str, str, str], ...] = ()
     quote: str = '"'
     tags: tuple[str, ...] = field(default_factory=tuple)
 
@@ -294,10 +296,84 @@ DATASETS += (
     ),
 )
 
+BLIK_CSV = dict(encoding="utf-8", delimiter=",", line_end="any", date_format="YYYY-MM-DD")
+BLIK_WIJK = dict(lookup="blik_wijk")
+PROGRAMMALIJN = dict(min_value=1, max_value=5)
+
+DATASETS += (
+    Dataset(
+        partner="blik",
+        name="registraties",
+        file_pattern=r"BLIK_registraties_(?P<year>\d{4})-Q(?P<quarter>\d)\.csv",
+        example="BLIK_registraties_JJJJ-Qn.csv",
+        period_kind="quarter",
+        **BLIK_CSV,
+        description="Registraties van Buurtwerk (korte vragen, dossiers, welzijnsbezoeken, doorverwijzingen).",
+        columns=(
+            Column("registratie_id", "registratie_id", "int", min_value=1),
+            Column("datum_tijd", "datum_tijd", "timestamp", in_period=True),
+            Column(
+                "soort",
+                "soort",
+                allowed=(
+                    "korte vraag",
+                    "individueel dossier",
+                    "collectief dossier",
+                    "welzijnsbezoek",
+                    "doorverwijzing",
+                ),
+            ),
+            Column("programmalijn", "programmalijn", "int", **PROGRAMMALIJN),
+            Column("domein", "domein"),
+            Column("wijk", "wijk", **BLIK_WIJK),
+            Column("client_ref", "client_ref", required=False),
+            Column("aantal_deelnemers", "aantal_deelnemers", "int", required=False, min_value=0),
+            Column("doorverwezen_naar", "doorverwezen_naar", required=False),
+        ),
+        key=("registratie_id",),
+        row_rules=(
+            (
+                "aantal_deelnemers",
+                "een aantal bij soort 'collectief dossier' en leeg bij andere soorten",
+                """("soort" = 'collectief dossier') <> ("aantal_deelnemers" IS NOT NULL)""",
+            ),
+            (
+                "doorverwezen_naar",
+                "een partner bij soort 'doorverwijzing' en leeg bij andere soorten",
+                """("soort" = 'doorverwijzing') <> ("doorverwezen_naar" IS NOT NULL)""",
+            ),
+            (
+                "client_ref",
+                "leeg bij collectief werk (soort 'collectief dossier')",
+                """"soort" = 'collectief dossier' AND "client_ref" IS NOT NULL""",
+            ),
+        ),
+    ),
+    Dataset(
+        partner="blik",
+        name="vrijwilligers",
+        file_pattern=r"BLIK_vrijwilligers_(?P<year>\d{4})-Q(?P<quarter>\d)\.csv",
+        example="BLIK_vrijwilligers_JJJJ-Qn.csv",
+        period_kind="quarter",
+        **BLIK_CSV,
+        description="Vrijwilligers van Buurtwerk die ergens in het kwartaal actief waren.",
+        columns=(
+            Column("vrijwilliger_ref", "vrijwilliger_ref"),
+            Column("wijk", "wijk", **BLIK_WIJK),
+            Column("programmalijn", "programmalijn", "int", **PROGRAMMALIJN),
+            Column("startdatum", "startdatum", "date"),
+            Column("einddatum", "einddatum", "date", required=False),
+        ),
+        key=("vrijwilliger_ref", "wijk", "programmalijn"),
+        row_rules=(("einddatum", "een einddatum niet voor de startdatum", "einddatum__typed < startdatum__typed"),),
+    ),
+)
+
 PARTNERS: dict[str, str] = {
     "politie": "Politie eenheid Rotterdam, district Zuid-Holland-Zuid",
     "ocd": "Onderzoekcentrum Drechtsteden",
     "sdd": "Sociale Dienst Drechtsteden",
+    "blik": "Buurtwerk Dordrecht (registratiesysteem BLIK)",
 }
 
 
@@ -343,4 +419,7 @@ def reference_values(lookup: str) -> tuple[str, ...]:
                 for item in filter(None, (row["politie_maatschappelijke_klassen"] or "").split(";")):
                     codes.add(item.strip().split(" ", 1)[0])
         return tuple(sorted(codes))
+    if lookup == "blik_wijk":
+        with open(config.SEEDS_DIR / "blik_wijken.csv", encoding="utf-8", newline="") as fh:
+            return tuple(row["blik_wijk"] for row in csv.DictReader(fh))
     raise KeyError(lookup)

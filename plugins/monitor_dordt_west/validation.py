@@ -50,6 +50,7 @@ class GxValidator:
             for res in result.results:
                 if res.success:
                     continue
+                _raise_if_broken(res)
                 cfg = res.expectation_config
                 detail = batch.validate(
                     cfg.to_domain_obj(), expectation_parameters=params, result_format=detail_format(cfg.meta or {})
@@ -60,6 +61,18 @@ class GxValidator:
             return problems
         finally:
             self.datasource.delete_asset(work)
+
+
+def _raise_if_broken(res) -> None:
+    """An expectation that could not run is our error, not the partner's: fail (and retry), don't quarantine."""
+    info = res.exception_info or {}
+    infos = info.values() if info and "raised_exception" not in info else [info]
+    for item in infos:
+        if isinstance(item, dict) and (item.get("raised_exception") or item.get("exception_traceback")):
+            raise RuntimeError(
+                f"Great Expectations could not evaluate {res.expectation_config.type}: "
+                f"{(item.get('exception_message') or '').splitlines()[:1]}"
+            )
 
 
 def period_bounds(ds: Dataset, period: Period):
@@ -73,7 +86,12 @@ def period_bounds(ds: Dataset, period: Period):
 
 def period_parameters(ds: Dataset, period: Period) -> dict[str, str]:
     first, last = period_bounds(ds, period)
-    return {"period_min": first.isoformat(), "period_max": last.isoformat()}
+    return {
+        "period_min": first.isoformat(),
+        "period_max": last.isoformat(),
+        "period_min_ts": f"{first}T00:00:00",
+        "period_max_ts": f"{last}T23:59:59",
+    }
 
 
 def detail_format(meta: dict) -> dict:

@@ -84,6 +84,18 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION mdw_meta.parse_decimal_nl(text) IS 'Strict Dutch decimal (1.234,56): NULL unless the text is one.';
 
+CREATE OR REPLACE FUNCTION mdw_meta.parse_timestamp_iso(value text) RETURNS timestamp
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    -- ISO 8601 without zone, as BLIK writes it: 2024-03-07T14:05:00; NULL otherwise
+    SELECT CASE WHEN length(value) = 19 AND substr(value, 11, 1) = 'T'
+                     AND substr(value, 12, 8) ~ '^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$'
+                     AND mdw_meta.parse_date_ymd(substr(value, 1, 10)) IS NOT NULL
+                THEN make_timestamp(substr(value, 1, 4)::int, substr(value, 6, 2)::int, substr(value, 9, 2)::int,
+                                    substr(value, 12, 2)::int, substr(value, 15, 2)::int, substr(value, 18, 2)::int)
+           END
+$$;
+COMMENT ON FUNCTION mdw_meta.parse_timestamp_iso(text) IS 'Strict ISO 8601 timestamp (jjjj-mm-ddTuu:mm:ss): NULL otherwise.';
+
 CREATE OR REPLACE FUNCTION mdw_meta.parse_int(value text) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN value ~ '^-?[0-9]{1,18}$' THEN value::bigint END

@@ -1,0 +1,88 @@
+"""BLIK (Buurtwerk) deliveries: its own wijk names, quoted CSV, ISO timestamps, cross-field rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor_dordt_west import ingest
+from tests.conftest import query
+from tests.deliveries import REGISTRATIES_HEADER, VRIJWILLIGERS_HEADER, blik
+
+GOOD = [
+    ["1", "2024-01-07T14:05:00", "korte vraag", "1", "financiën", "Oud Krispijn", "K1", "", ""],
+    ["2", "2024-02-01T09:00:00", "collectief dossier", "4", "sociaal netwerk", "Stedelijk", "", "12", ""],
+    [
+        "3",
+        "2024-03-31T23:59:59",
+        "doorverwijzing",
+        "3",
+        "huisvesting",
+        "Crabbehof-Zuidhoven",
+        "K2",
+        "",
+        "Sociaal Wijkteam",
+    ],
+]
+
+
+def load(tgt, landing):
+    ingest.ensure_schema(tgt)
+    return ingest.ingest_partner("blik", tgt, landing)
+
+
+def test_good_blik_delivery_is_loaded(fresh_db, landing):
+    blik(landing, "BLIK_registraties_2024-Q1.csv", REGISTRATIES_HEADER, GOOD)
+    blik(
+        landing,
+        "BLIK_vrijwilligers_2024-Q1.csv",
+        VRIJWILLIGERS_HEADER,
+        [["V1", "Wielwijk", "2", "2023-05-01", ""], ["V2", "Stedelijk", "5", "2022-01-01", "2024-02-29"]],
+    )
+    _, rejected = load(fresh_db, landing)
+    assert not rejected, [r.message for r in rejected]
+    rows = query(
+        fresh_db,
+        "SELECT registratie_id, datum_tijd::text, wijk, aantal_deelnemers FROM raw_blik.registraties ORDER BY 1",
+    )
+    assert rows == [
+        (1, "2024-01-07 14:05:00", "Oud Krispijn", None),
+        (2, "2024-02-01 09:00:00", "Stedelijk", 12),
+        (3, "2024-03-31 23:59:59", "Crabbehof-Zuidhoven", None),
+    ]
+
+
+BAD = {
+    "unknown wijk": (
+        ["4", "2024-01-08T10:00:00", "korte vraag", "1", "taal", "Krispijn", "K3", "", ""],
+        "kolom wijk: 1 regel(s) niet zoals verwacht (een BLIK-wijknaam uit de afgesproken lijst",
+    ),
+    "negative count": (
+        ["4", "2024-01-08T10:00:00", "collectief dossier", "4", "taal", "Staart", "", "-3", ""],
+        "kolom aantal_deelnemers: 1 regel(s) niet zoals verwacht (een getal minstens 0) — regel 5: '-3'",
+    ),
+    "count on a short question": (
+        ["4", "2024-01-08T10:00:00", "korte vraag", "1", "taal", "Staart", "K3", "2", ""],
+        "kolom aantal_deelnemers: 1 regel(s) niet zoals verwacht (een aantal bij soort 'collectief dossier'",
+    ),
+    "programmalijn 6": (
+        ["4", "2024-01-08T10:00:00", "korte vraag", "6", "taal", "Staart", "K3", "", ""],
+        "kolom programmalijn: 1 regel(s) niet zoals verwacht (een getal minstens 1 en hoogstens 5)",
+    ),
+    "timestamp outside the quarter": (
+        ["4", "2024-04-01T00:00:00", "korte vraag", "1", "taal", "Staart", "K3", "", ""],
+        "kolom datum_tijd: 1 regel(s) niet zoals verwacht (een datum van 01-01-2024 t/m 31-03-2024",
+    ),
+    "Dutch date instead of ISO": (
+        ["4", "08-01-2024 10:00", "korte vraag", "1", "taal", "Staart", "K3", "", ""],
+        "kolom datum_tijd: 1 regel(s) niet zoals verwacht (een tijdstip in het formaat jjjj-mm-ddTuu:mm:ss) — regel 5: '08-01-2024 10:00'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD), ids=list(BAD))
+def test_bad_blik_rows_are_refused(fresh_db, landing, case):
+    row, expected = BAD[case]
+    blik(landing, "BLIK_registraties_2024-Q1.csv", REGISTRATIES_HEADER, [*GOOD, row])
+    _, rejected = load(fresh_db, landing)
+    assert len(rejected) == 1 and expected in rejected[0].message, rejected[0].message
+    assert query(fresh_db, "SELECT count(*) FROM raw_blik.registraties") == [(0,)]
