@@ -86,3 +86,57 @@ def test_bad_blik_rows_are_refused(fresh_db, landing, case):
     _, rejected = load(fresh_db, landing)
     assert len(rejected) == 1 and expected in rejected[0].message, rejected[0].message
     assert query(fresh_db, "SELECT count(*) FROM raw_blik.registraties") == [(0,)]
+
+
+def test_blik_indicators_per_wijk_and_quarter(fresh_db, landing):
+    """Hand-made Q1 2024: clients K1 (Oud Krispijn, twice), K2 (Crabbehof-Zuidhoven), K3 (Wielwijk);
+    a collective dossier with 12 participants city-wide (Stedelijk: Dordrecht only); volunteer V1
+    in Wielwijk and Oud Krispijn, V2 city-wide."""
+    from monitor_dordt_west import pipeline
+    from tests import handmade
+
+    blik(
+        landing,
+        "BLIK_registraties_2024-Q1.csv",
+        REGISTRATIES_HEADER,
+        [
+            *GOOD,
+            ["4", "2024-02-10T11:00:00", "individueel dossier", "3", "financiën", "Oud Krispijn", "K1", "", ""],
+            ["5", "2024-03-01T10:30:00", "korte vraag", "1", "taal", "Wielwijk", "K3", "", ""],
+        ],
+    )
+    blik(
+        landing,
+        "BLIK_vrijwilligers_2024-Q1.csv",
+        VRIJWILLIGERS_HEADER,
+        [
+            ["V1", "Wielwijk", "2", "2023-05-01", ""],
+            ["V1", "Oud Krispijn", "3", "2023-05-01", ""],
+            ["V2", "Stedelijk", "5", "2022-01-01", "2024-02-29"],
+        ],
+    )
+    assert pipeline.run(fresh_db, landing).ok
+    values = {k[:2]: v[0] for k, v in handmade.fact_values(fresh_db).items() if k[2] == "2024-Q1"}
+    GM, OK, WW, CH = "GM0505", "WK050503", "WK050507", "WK050508"
+    assert {
+        k: values[k] for k in [("blik_bereik", GM), ("blik_bereik", OK), ("blik_bereik", WW), ("blik_bereik", CH)]
+    } == {("blik_bereik", GM): 3, ("blik_bereik", OK): 1, ("blik_bereik", WW): 1, ("blik_bereik", CH): 1}
+    assert values[("blik_korte_vragen", GM)] == 2 and values[("blik_korte_vragen", OK)] == 1
+    assert values[("blik_individuele_dossiers", OK)] == 1 and values[("blik_individuele_dossiers", GM)] == 1
+    assert values[("blik_collectieve_dossiers", GM)] == 1 and values[("blik_collectieve_dossiers", OK)] == 0
+    assert values[("blik_deelnemers_collectief", GM)] == 12 and values[("blik_deelnemers_collectief", OK)] == 0
+    assert values[("blik_doorverwijzingen", CH)] == 1 and values[("blik_doorverwijzingen", GM)] == 1
+    assert values[("blik_vrijwilligers", GM)] == 2 and values[("blik_vrijwilligers", WW)] == 1
+    assert values[("blik_vrijwilligers", OK)] == 1
+    # BLIK has no buurt: no values for buurten or for Dordt West (Crabbehof-Zuidhoven includes Zuidhoven)
+    levels = query(
+        fresh_db,
+        "SELECT DISTINCT a.niveau FROM marts.fct_indicator_values f JOIN marts.dim_area a "
+        "USING (gebiedscode) WHERE f.indicator_code LIKE 'blik%%' ORDER BY 1",
+    )
+    assert levels == [("gemeente",), ("wijk",)]
+    assert query(
+        fresh_db,
+        "SELECT gebiedscode, registraties FROM marts.fct_buurtwerk_registraties "
+        "WHERE doorverwezen_naar = 'Sociaal Wijkteam'",
+    ) == [(CH, 1)]

@@ -1,8 +1,10 @@
 -- All events that indicator series count, from every partner (one row per series × counted unit).
+-- An event has a buurt (police, SDD) or only a wijk (BLIK), or neither (counts for Dordrecht only).
 select
     reeks,
     eenheid_id,
     buurtcode,
+    null::text as wijkcode,
     datum,
     delivery_id
 from {{ ref('int_politie__gebeurtenissen') }}
@@ -13,6 +15,18 @@ select
     reeks,
     eenheid_id,
     buurtcode,
+    null::text as wijkcode,
     datum,
     delivery_id
 from {{ ref('int_sdd__gebeurtenissen') }}
+
+union all
+
+select
+    reeks,
+    eenheid_id,
+    null::text as buurtcode,
+    wijkcode,
+    datum,
+    delivery_id
+from {{ ref('int_blik__gebeurtenissen') }}

@@ -12,7 +12,8 @@ catalogus as (
 indicatoren as (
     select
         berekening.*,
-        catalogus.eenheid
+        catalogus.eenheid,
+        catalogus.gebiedsniveaus
     from berekening
     inner join catalogus on berekening.indicator_code = catalogus.indicator_code
 ),
@@ -51,7 +52,8 @@ rooster as (
         gedekt.leveringen
     from indicatoren
     inner join gedekt on indicatoren.teller_dataset = gedekt.dataset
-    cross join gebieden
+    -- only at the area levels the indicator exists at (BLIK knows wijken, not buurten)
+    inner join gebieden on position(gebieden.niveau in indicatoren.gebiedsniveaus) > 0
 ),
 
 berekend as (

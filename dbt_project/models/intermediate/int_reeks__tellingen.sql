@@ -1,5 +1,6 @@
--- Counts per series × area × period: distinct units, so a suspect counts once per area and
--- period. Events without buurt count for the municipality only.
+-- Counts per series × area × period: distinct units, so a person counts once per area and
+-- period. Events with only a wijk count for that wijk and the municipality; events without
+-- buurt or wijk for the municipality only.
 with gebeurtenissen as (
     select * from {{ ref('int_gebeurtenissen') }}
 ),
@@ -26,11 +27,23 @@ toegewezen as (
 
     union all
 
+    -- events with only a wijk (BLIK) count for that wijk
     select
         reeks,
         eenheid_id,
         datum,
-        '{{ var("gemeente_code") }}'
+        wijkcode as gebiedscode
+    from gebeurtenissen
+    where buurtcode is null and wijkcode is not null
+
+    union all
+
+    -- events without buurt count for the municipality
+    select
+        reeks,
+        eenheid_id,
+        datum,
+        '{{ var("gemeente_code") }}' as gebiedscode
     from gebeurtenissen
     where buurtcode is null
 )
