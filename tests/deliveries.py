@@ -89,3 +89,40 @@ def blik(folder: Path, name: str, header: list[str], rows: list[list[str]]) -> P
     lines = [",".join(f'"{v}"' for v in r) for r in [header, *rows]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+SURVEY_HEADER = [
+    "Indicator",
+    "Omschrijving",
+    "Gebiedscode",
+    "Gebied",
+    "Waarde",
+    "Eenheid",
+    "N",
+    "Ondergrens",
+    "Bovengrens",
+    "Opmerking",
+]
+KERNCIJFERS_HEADER = ["Indicator", "Omschrijving", "Gebiedscode", "Periode", "Waarde", "Teller", "Noemer", "Bron"]
+
+
+def ocd_xlsx(
+    folder: Path, name: str, header: list[str], rows: list[list], *, sheet: str = "Tabel", title_rows: int = 3
+) -> Path:
+    """OCD's Excel format: title, source line and a blank row above the header (surveys), numbers as numbers."""
+    import openpyxl
+
+    path = folder / "ocd" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    if title_rows:
+        ws.append([f"{name} — uitkomsten per gebied"])
+        ws.append(["Bron: Onderzoekcentrum Drechtsteden"])
+        ws.append([])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path

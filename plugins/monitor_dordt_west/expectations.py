@@ -29,6 +29,8 @@ def typed_expression(ds: Dataset, col: Column) -> str:
         return f"mdw_meta.parse_decimal_nl({src})"
     if col.type == "timestamp":
         return f"mdw_meta.parse_timestamp_iso({src})"
+    if col.type == "number":
+        return f"mdw_meta.parse_number({src})"
     return src
 
 
@@ -46,6 +48,7 @@ def _parse_check(ds: Dataset, col: Column) -> str:
         "int": "een geheel getal",
         "decimal_nl": "een bedrag met decimale komma (1.234,56)",
         "timestamp": "een tijdstip in het formaat jjjj-mm-ddTuu:mm:ss",
+        "number": "een getal",
     }[col.type]
     return (
         f"SELECT _line, '{col.header}' AS kolom, \"{col.header}\" AS gevonden, '{what}' AS verwacht "
@@ -122,6 +125,9 @@ def suite_dict(ds: Dataset) -> dict[str, Any]:
                     "buurtcode": "een bestaande CBS-buurtcode van Dordrecht (BU0505wwbb)",
                     "bvh_klasse": "een bestaande maatschappelijke klasse (BVH-code) uit CBS-tabel 47018NED",
                     "blik_wijk": "een BLIK-wijknaam uit de afgesproken lijst: " + ", ".join(values),
+                    "ocd_indicator": "een OCD-indicatorcode die in de indicatorkaart staat (seed ocd_indicatorcodes)",
+                    "wijk_of_gemeente": "een CBS-wijkcode van Dordrecht (WK0505ww) of GM0505",
+                    "gebiedscode": "een CBS-code van Dordrecht (BU0505wwbb, WK0505ww of GM0505)",
                 }[col.lookup or ""]
             )
             exps.append(

@@ -35,7 +35,14 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 MAX_PROBLEMS = 20
-PG_TYPES = {"text": "text", "date": "date", "int": "bigint", "decimal_nl": "numeric", "timestamp": "timestamp"}
+PG_TYPES = {
+    "text": "text",
+    "date": "date",
+    "int": "bigint",
+    "decimal_nl": "numeric",
+    "timestamp": "timestamp",
+    "number": "numeric",
+}
 
 
 class DeliveryRejected(Exception):
@@ -133,11 +140,102 @@ ENCODING_NAMES = {"cp1252": "Windows-1252", "utf-8": "UTF-8 zonder BOM", "utf-8-
 LINE_END_NAMES = {"crlf": "CRLF (\\r\\n)", "lf": "LF (\\n)"}
 
 
+def check_xlsx(path: Path, ds: Dataset) -> list[str]:
+    """An Excel delivery: a real .xlsx, the agreed sheet, the header in the agreed row."""
+    import zipfile
+
+    name = path.name
+    if path.stat().st_size == 0:
+        return [f"{name}: het bestand is leeg (0 bytes)"]
+    if not zipfile.is_zipfile(path):
+        return [
+            f"{name}: geen geldig Excel-bestand (.xlsx); afgesproken is een Excel-werkmap met werkblad '{ds.sheet}'"
+        ]
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is refused with the reason
+        return [f"{name}: Excel-bestand niet te lezen ({type(exc).__name__})"]
+    try:
+        if ds.sheet not in wb.sheetnames:
+            return [f"{name}: werkblad '{ds.sheet}' ontbreekt (gevonden: {', '.join(wb.sheetnames)})"]
+        rows = [_row_values(r) for r in wb[ds.sheet].iter_rows(min_row=1, max_row=ds.header_row + 5, values_only=True)]
+    finally:
+        wb.close()
+    expected = [c.header for c in ds.columns]
+    header = rows[ds.header_row - 1] if len(rows) >= ds.header_row else []
+    if header != expected:
+        elsewhere = next((i + 1 for i, r in enumerate(rows) if r == expected), None)
+        if elsewhere:
+            return [
+                f"{name}, werkblad {ds.sheet}: de kopregel staat in rij {elsewhere}; afgesproken is rij {ds.header_row}"
+            ]
+        return _header_problems(name, header, ds, where=f"werkblad {ds.sheet}, rij {ds.header_row}")
+    if len(rows) <= ds.header_row or not any(rows[ds.header_row :]):
+        return [f"{name}, werkblad {ds.sheet}: alleen een kopregel, geen gegevens"]
+    return []
+
+
+def _row_values(row) -> list[str]:
+    values = [_cell_text(v) for v in row]
+    while values and values[-1] == "":
+        values.pop()
+    return values
+
+
+def _cell_text(value) -> str:
+    """An Excel cell as text: numbers without float noise (7.3, 12), dates ISO, empty as ''."""
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _xlsx_chunks(path: Path, ds: Dataset) -> Iterator[bytes]:
+    """The agreed sheet as CSV text for COPY: the header, then one line per Excel row (empty rows at
+    the end left out), so that _line is the Excel row number."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=ds.delimiter, quotechar=ds.quote, lineterminator="\n")
+        writer.writerow([c.header for c in ds.columns])
+        pending_empty = 0
+        width = len(ds.columns)
+        for row in wb[ds.sheet].iter_rows(min_row=ds.header_row + 1, values_only=True):
+            values = _row_values(row)
+            if not values:
+                pending_empty += 1
+                continue
+            for _ in range(pending_empty):
+                writer.writerow([""] * width)
+            pending_empty = 0
+            writer.writerow(values + [""] * (width - len(values)) if len(values) < width else values)
+            if buffer.tell() >= CHUNK:
+                yield from _flush(buffer, None)
+        yield from _flush(buffer, None)
+    finally:
+        wb.close()
+
+
 def check_structure(path: Path, ds: Dataset) -> tuple[list[str], int]:
     """Streamed checks of what COPY cannot judge well: BOM, encoding, line ends, header, truncation.
 
     Returns the problems found and the byte offset where the CSV text starts (after a BOM).
     """
+    if ds.file_format == "xlsx":
+        return check_xlsx(path, ds), 0
     problems: list[str] = []
     name = path.name
     with path.open("rb") as fh:
@@ -183,15 +281,19 @@ def _check_line_end(name: str, line: str, ds: Dataset, line_no: int) -> list[str
 
 
 def _check_header(name: str, header: str, ds: Dataset) -> list[str]:
-    expected = [c.header for c in ds.columns]
     found = next(csv.reader([header], delimiter=ds.delimiter, quotechar=ds.quote))
+    return _header_problems(name, found, ds, header)
+
+
+def _header_problems(name: str, found: list[str], ds: Dataset, header: str = "", where: str = "regel 1") -> list[str]:
+    expected = [c.header for c in ds.columns]
     exp_txt = ds.delimiter.join(expected)
     if len(found) == 1 and len(expected) > 1:
         for other in (";", ",", "\t", "|"):
             if other != ds.delimiter and other in header:
                 shown = "tab" if other == "\t" else f"'{other}'"
                 return [
-                    f"{name}, regel 1 (kopregel): scheidingsteken {shown} gevonden; afgesproken is "
+                    f"{name}, {where} (kopregel): scheidingsteken {shown} gevonden; afgesproken is "
                     f"'{ds.delimiter}'. Verwachte kopregel: {exp_txt}"
                 ]
     if found == expected:
@@ -200,14 +302,14 @@ def _check_header(name: str, header: str, ds: Dataset) -> list[str]:
     missing = [c for c in expected if c not in found]
     extra = [c for c in found if c not in expected]
     if missing:
-        problems.append(f"{name}, regel 1 (kopregel): kolom(men) ontbreken: {', '.join(missing)}")
+        problems.append(f"{name}, {where} (kopregel): kolom(men) ontbreken: {', '.join(missing)}")
     if extra:
         problems.append(
-            f"{name}, regel 1 (kopregel): niet afgesproken kolom(men): {', '.join(extra)} — "
+            f"{name}, {where} (kopregel): niet afgesproken kolom(men): {', '.join(extra)} — "
             "extra kolommen kunnen persoonsgegevens bevatten en worden niet aangenomen"
         )
     if not missing and not extra:
-        problems.append(f"{name}, regel 1 (kopregel): kolommen in een andere volgorde; verwacht: {exp_txt}")
+        problems.append(f"{name}, {where} (kopregel): kolommen in een andere volgorde; verwacht: {exp_txt}")
     return problems
 
 
@@ -333,8 +435,8 @@ def _copy_into_work_table(conn, path: Path, ds: Dataset, offset: int, work: str,
         if c.type != "text"
     ]
     conn.execute(
-        sql.SQL("CREATE TABLE loading.{} (_line integer GENERATED ALWAYS AS IDENTITY (START WITH 2), {})").format(
-            sql.Identifier(work), sql.SQL(", ").join(cols)
+        sql.SQL("CREATE TABLE loading.{} (_line integer GENERATED ALWAYS AS IDENTITY (START WITH {}), {})").format(
+            sql.Identifier(work), sql.Literal(ds.header_row + 1), sql.SQL(", ").join(cols)
         )
     )
     headers = sql.SQL(", ").join(sql.Identifier(c.header) for c in ds.columns)
@@ -352,7 +454,12 @@ def _copy_into_work_table(conn, path: Path, ds: Dataset, offset: int, work: str,
     )
     with conn.cursor() as cur:
         with cur.copy(copy_sql) as copy:
-            chunks = _pseudonymised_chunks(path, ds, archive_copy) if ds.pseudonymised else _raw_chunks(path, offset)
+            if ds.file_format == "xlsx":
+                chunks = _xlsx_chunks(path, ds)
+            elif ds.pseudonymised:
+                chunks = _pseudonymised_chunks(path, ds, archive_copy)
+            else:
+                chunks = _raw_chunks(path, offset)
             for chunk in chunks:
                 copy.write(chunk)
         return cur.rowcount

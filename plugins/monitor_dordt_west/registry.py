@@ -79,6 +79,9 @@ class Dataset:
     replaces: str = "period"  # a new delivery replaces the loaded one of the same period, or of the same year
     # cross-column rules: (column, what is expected, SQL condition that is true for a wrong row)
     row_rules: tuple[tuple[str, str, str], ...] = ()
+    file_format: str = "csv"  # csv | xlsx
+    sheet: str | None = None  # xlsx: the agreed sheet
+    header_row: int = 1  # xlsx: the row of the header (rows above it are a title)
     quote: str = '"'
     tags: tuple[str, ...] = field(default_factory=tuple)
 
@@ -369,6 +372,93 @@ DATASETS += (
     ),
 )
 
+SURVEY_COLUMNS = (
+    Column("Indicator", "indicator", lookup="ocd_indicator"),
+    Column("Omschrijving", "omschrijving"),
+    Column("Gebiedscode", "gebiedscode", lookup="wijk_of_gemeente"),
+    Column("Gebied", "gebied"),
+    Column("Waarde", "waarde", "number", required=False),
+    Column("Eenheid", "eenheid", allowed=("%", "rapportcijfer", "schaalscore", "euro")),
+    Column("N", "respondenten", "int", required=False, min_value=0),
+    Column("Ondergrens", "ondergrens", "number", required=False),
+    Column("Bovengrens", "bovengrens", "number", required=False),
+    Column("Opmerking", "opmerking", required=False),
+)
+SURVEY_RULES = (
+    ("Waarde", "een waarde, of een lege cel met de reden in Opmerking", '"Waarde" IS NULL AND "Opmerking" IS NULL'),
+    ("Waarde", "een percentage van 0 tot en met 100", "\"Eenheid\" = '%' AND waarde__typed NOT BETWEEN 0 AND 100"),
+    (
+        "Waarde",
+        "een rapportcijfer van 1 tot en met 10",
+        "\"Eenheid\" = 'rapportcijfer' AND waarde__typed NOT BETWEEN 1 AND 10",
+    ),
+    (
+        "Waarde",
+        "een schaalscore van 0 tot en met 10",
+        "\"Eenheid\" = 'schaalscore' AND waarde__typed NOT BETWEEN 0 AND 10",
+    ),
+    ("Waarde", "een bedrag van 0 of meer", "\"Eenheid\" = 'euro' AND waarde__typed < 0"),
+    (
+        "Ondergrens",
+        "een betrouwbaarheidsinterval rond de waarde (ondergrens <= waarde <= bovengrens)",
+        "ondergrens__typed > waarde__typed OR bovengrens__typed < waarde__typed "
+        "OR ondergrens__typed > bovengrens__typed",
+    ),
+)
+
+DATASETS = (
+    *DATASETS,
+    *(
+        Dataset(
+            partner="ocd",
+            name=monitor,
+            file_pattern=rf"OCD_{monitor}_(?P<year>\d{{4}})\.xlsx",
+            example=f"OCD_{monitor}_JJJJ.xlsx",
+            period_kind="year",
+            encoding="utf-8",
+            delimiter=",",
+            line_end="any",
+            date_format="YYYY-MM-DD",
+            file_format="xlsx",
+            sheet="Tabel",
+            header_row=4,
+            description=f"Uitkomsten van de {monitor} per gebied, met N en betrouwbaarheidsinterval.",
+            columns=SURVEY_COLUMNS,
+            key=("Indicator", "Gebiedscode"),
+            row_rules=SURVEY_RULES,
+        )
+        for monitor in ("veiligheidsmonitor", "gezondheidsmonitor", "woonmonitor")
+    ),
+    Dataset(
+        partner="ocd",
+        name="kerncijfers",
+        file_pattern=r"OCD_kerncijfers_(?P<year>\d{4})\.xlsx",
+        example="OCD_kerncijfers_JJJJ.xlsx",
+        period_kind="year",
+        encoding="utf-8",
+        delimiter=",",
+        line_end="any",
+        date_format="YYYY-MM-DD",
+        file_format="xlsx",
+        sheet="Kerncijfers",
+        header_row=1,
+        description=(
+            "Kerncijfers die OCD samenstelt uit bronnen van anderen (CBS, DUO, UWV, Leefbaarometer, RIVM, Vektis)."
+        ),
+        columns=(
+            Column("Indicator", "indicator", lookup="ocd_indicator"),
+            Column("Omschrijving", "omschrijving"),
+            Column("Gebiedscode", "gebiedscode", lookup="gebiedscode"),
+            Column("Periode", "periode", pattern=r"^([0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}/[0-9]{4})$"),
+            Column("Waarde", "waarde", "number"),
+            Column("Teller", "teller", "number", required=False, min_value=0),
+            Column("Noemer", "noemer", "number", required=False, min_value=0),
+            Column("Bron", "bron"),
+        ),
+        key=("Indicator", "Gebiedscode", "Periode"),
+    ),
+)
+
 PARTNERS: dict[str, str] = {
     "politie": "Politie eenheid Rotterdam, district Zuid-Holland-Zuid",
     "ocd": "Onderzoekcentrum Drechtsteden",
@@ -418,6 +508,16 @@ def reference_values(lookup: str) -> tuple[str, ...]:
             for row in csv.DictReader(fh):
                 for item in filter(None, (row["politie_maatschappelijke_klassen"] or "").split(";")):
                     codes.add(item.strip().split(" ", 1)[0])
+        return tuple(sorted(codes))
+    if lookup == "ocd_indicator":
+        with open(config.SEEDS_DIR / "ocd_indicatorcodes.csv", encoding="utf-8", newline="") as fh:
+            return tuple(sorted(row["ocd_code"] for row in csv.DictReader(fh)))
+    if lookup in ("wijk_of_gemeente", "gebiedscode"):
+        with open(config.SEEDS_DIR / "cbs_buurten_dordrecht.csv", encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        codes = {r["wijkcode"] for r in rows} | {r["gemeentecode"] for r in rows}
+        if lookup == "gebiedscode":
+            codes |= {r["buurtcode"] for r in rows}
         return tuple(sorted(codes))
     if lookup == "blik_wijk":
         with open(config.SEEDS_DIR / "blik_wijken.csv", encoding="utf-8", newline="") as fh:

@@ -96,6 +96,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION mdw_meta.parse_timestamp_iso(text) IS 'Strict ISO 8601 timestamp (jjjj-mm-ddTuu:mm:ss): NULL otherwise.';
 
+CREATE OR REPLACE FUNCTION mdw_meta.parse_number(value text) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    -- a number as written from an Excel cell: 7.3, -0.41, 12; NULL otherwise
+    SELECT CASE WHEN value ~ '^-?[0-9]+(\.[0-9]+)?([eE]-?[0-9]+)?$' THEN value::numeric END
+$$;
+COMMENT ON FUNCTION mdw_meta.parse_number(text) IS 'Number with a decimal point (from Excel cells): NULL otherwise.';
+
 CREATE OR REPLACE FUNCTION mdw_meta.parse_int(value text) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN value ~ '^-?[0-9]{1,18}$' THEN value::bigint END
