@@ -145,3 +145,44 @@ def test_kerncijfers_in_long_format_are_loaded(fresh_db, landing):
     assert query(
         fresh_db, "SELECT _line, periode, waarde::float, teller::float FROM raw_ocd.kerncijfers ORDER BY 1"
     ) == [(2, "2022/2023", 532.64, None), (3, "2023", 67.0, 52000.0)]
+
+
+def test_ocd_values_reach_the_fact_table_and_progress(fresh_db, landing):
+    from monitor_dordt_west import pipeline
+
+    ocd_xlsx(landing, "OCD_veiligheidsmonitor_2023.xlsx", SURVEY_HEADER, GOOD)
+    ocd_xlsx(
+        landing,
+        "OCD_kerncijfers_2023.xlsx",
+        KERNCIJFERS_HEADER,
+        [
+            ["KC_CITOSCORE", "Gemiddelde eindtoetsscore", "WK050507", "2022/2023", 532.64, None, None, "DUO"],
+            ["KC_ARBEIDSPARTICIPATIE", "Netto arbeidsparticipatie", "GM0505", "2023-01-01", 67, 52000, 77600, "CBS"],
+        ],
+        sheet="Kerncijfers",
+        title_rows=0,
+    )
+    assert pipeline.run(fresh_db, landing).ok
+    rows = query(
+        fresh_db,
+        "SELECT indicator_code, gebiedscode, periode_code, waarde::float, teller::float, "
+        "respondenten, ondergrens::float, status FROM marts.fct_indicator_values ORDER BY 1, 2",
+    )
+    assert rows == [
+        ("arbeidsparticipatie", "GM0505", "2023", 67.0, 52000.0, None, None, "definitief"),
+        ("citoscore", "WK050507", "2023", 532.64, None, None, None, "definitief"),
+        ("vm_sociale_overlast", "GM0505", "2023", 14.0, None, 1850, 12.5, "definitief"),
+        ("vm_sociale_overlast", "WK050504", "2023", None, None, 18, None, "definitief"),  # not publishable
+        ("vm_veiligheid_buurt", "GM0505", "2023", 7.3, None, 1850, 7.2, "definitief"),
+        ("vm_veiligheid_buurt", "WK050503", "2023", 6.7, None, 210, 6.5, "definitief"),
+    ]
+    # Oud-Krispijn's 2023 baseline is 6,7 (Bijlage 3, 2023): the path is still at the baseline, 6.7 >= 6.7
+    status = dict(
+        query(
+            fresh_db,
+            "SELECT gebiedscode || ' ' || indicator_code, status FROM marts.fct_indicator_voortgang "
+            "WHERE periode_code = '2023'",
+        )
+    )
+    assert status["WK050503 vm_veiligheid_buurt"] == "op koers"
+    assert status["WK050504 vm_sociale_overlast"] == "geen data"
