@@ -49,14 +49,9 @@ MINIMA_HEADER = ["BSN", "Regeling", "Toekenningsdatum", "Bedrag", "Buurtcode"]
 
 def make_bsn(n: int) -> str:
     """A made-up BSN that passes the 11-proef (computed, so no BSN-like literal sits in the repo)."""
-    weights = (9, 8, 7, 6, 5, 4, 3, 2)
-    base = 100_000_000 + n * 7919
-    while True:
-        digits = f"{base:09d}"[:8]
-        rest = sum(w * int(d) for w, d in zip(weights, digits, strict=True)) % 11
-        if rest < 10:
-            return digits + str(rest)
-        base += 10
+    from monitor_dordt_west.pseudonym import synthetic_bsn
+
+    return synthetic_bsn(n)
 
 
 def sdd(folder: Path, name: str, header: list[str], rows: list[list[str]], *, bom: bool = True) -> Path:

@@ -4,6 +4,7 @@ no BSN anywhere in the warehouse or the archive; Dutch amounts; year-to-date min
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -31,8 +32,12 @@ def uitkering(bsn: str, regeling: str = "PW", buurt: str = "BU05050300") -> list
     return [bsn, "2024-01-31", regeling, "2021-05-01", "alleenstaand", "1990", buurt]
 
 
+# a 9-digit token: not part of a longer run of letters or digits (so not a stretch of a hex pseudonym)
+TOKEN = r"(?<![0-9A-Za-z])\d{9}(?![0-9A-Za-z])"
+
+
 def bsn_like_values(tgt) -> list[tuple[str, str, str]]:
-    """Every 9-digit value passing the 11-proef in any text column of any table of the warehouse."""
+    """Every 9-digit token passing the 11-proef in any text column of any table of the warehouse."""
     found = []
     columns = query(
         tgt,
@@ -45,14 +50,10 @@ def bsn_like_values(tgt) -> list[tuple[str, str, str]]:
         rows = query(
             tgt,
             f'SELECT DISTINCT "{column}"::text FROM "{schema}"."{table}" '
-            f"WHERE \"{column}\"::text ~ '(^|[^0-9])[0-9]{{9}}([^0-9]|$)'",
+            f"WHERE \"{column}\"::text ~ '(^|[^0-9A-Za-z])[0-9]{{9}}([^0-9A-Za-z]|$)'",
         )
         for (value,) in rows:
-            found += [
-                (f"{schema}.{table}", column, m)
-                for m in re.findall(r"(?<!\d)\d{9}(?!\d)", value)
-                if pseudonym.is_valid_bsn(m)
-            ]
+            found += [(f"{schema}.{table}", column, m) for m in re.findall(TOKEN, value) if pseudonym.is_valid_bsn(m)]
     return found
 
 
@@ -62,7 +63,7 @@ def bsn_like_files(folder) -> list[tuple[str, str]]:
     for path in folder.rglob("*"):
         if path.is_file():
             text = path.read_bytes().decode("utf-8", errors="replace")
-            found += [(str(path), m) for m in re.findall(r"(?<!\d)\d{9}(?!\d)", text) if pseudonym.is_valid_bsn(m)]
+            found += [(str(path), m) for m in re.findall(TOKEN, text) if pseudonym.is_valid_bsn(m)]
     return found
 
 
@@ -83,7 +84,9 @@ def test_bsn_is_pseudonymised_before_anything_is_written(fresh_db, landing):
     assert bsn_like_values(fresh_db) == []
     assert bsn_like_files(config.paths().archive) == []
     # the archive holds the pseudonymised copy and the original's checksum; the original is gone
-    archived = sorted((config.paths().archive / "sdd").iterdir())
+    (stored,) = query(fresh_db, "SELECT stored_as FROM mdw_meta.load_ledger")[0]
+    stored = Path(stored)
+    archived = sorted(stored.parent.glob(stored.name + "*"))
     assert [p.name.split("__", 1)[1] for p in archived] == [
         "SDD_uitkeringen_202401.csv",
         "SDD_uitkeringen_202401.csv.sha256",

@@ -60,3 +60,15 @@ def key() -> bytes:
             fh.write(secrets.token_hex(32))
         log.warning("created a local pseudonym key in %s (set MDW_PSEUDONYM_KEY in production)", path)
     return bytes.fromhex(path.read_text().strip())
+
+
+def synthetic_bsn(n: int) -> str:
+    """A made-up number that passes the 11-proef, for sample deliveries and tests (computed, so
+    no BSN-like literal sits in the repository). Different ``n`` give different numbers."""
+    base = 100_000_000 + n * 7919
+    while True:
+        digits = f"{base:09d}"[:8]
+        rest = sum(w * int(d) for w, d in zip(WEIGHTS[:8], digits, strict=True)) % 11
+        if rest < 10:
+            return digits + str(rest)
+        base += 10

@@ -164,11 +164,13 @@ def dmy(d: date) -> str:
 
 
 def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | None = None) -> dict[str, int]:
-    """Write a landing folder with OCD population/households and police files up to the last complete quarter."""
+    """Write a landing folder with every agreed file (police, SDD, OCD, BLIK) from ``first_year`` up to
+    the last complete quarter before ``today``."""
     rng = random.Random(seed)
     bs = buurten()
     last_y, last_q = last_complete_quarter(today or date.today())
     counts: dict[str, int] = {}
+    low_income: dict[tuple[int, str], int] = {}
 
     for year in range(first_year, last_y + 1):
         peildatum = date(year, 1, 1).isoformat()
@@ -181,6 +183,7 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
             households = round(total / (2.0 if b.focus else 2.15))
             low = round(households * (0.15 if b.focus else 0.07) * rng.uniform(0.85, 1.15))
             hh_rows.append((b.code, peildatum, households, low))
+            low_income[(year, b.code)] = low
         counts[f"OCD_bevolking_{year}.csv"] = write_ocd(
             out / "ocd" / f"OCD_bevolking_{year}.csv", ["buurtcode", "peildatum", "leeftijd", "inwoners"], rows
         )
@@ -253,6 +256,9 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
             ["Incidentnummer", "Meldingsdatum", "Incidentcode", "Categorie", "Buurtcode"],
             incidenten,
         )
+    from . import sample_social
+
+    counts |= sample_social.generate(out, random.Random(seed + 1), bs, low_income, first_year, (last_y, last_q))
     return counts
 
 

@@ -173,6 +173,7 @@ class EmbeddedPostgres:
             with server._lock:  # pgserver's inter-process lock: one initdb/start at a time
                 server.ensure_pgdata_inited()
                 if self._running_port() is None:
+                    _require_free_port(self.port)
                     socket_dir = self.pgdata  # short enough for the default .mdw location
                     opts = f'-h 127.0.0.1 -p {self.port} -k "{socket_dir}" -c max_connections=200'
                     pgexec(
@@ -202,6 +203,17 @@ class EmbeddedPostgres:
             user=server.system_user,
             timeout=60,
         )
+
+
+def _require_free_port(port: int) -> None:
+    import socket
+
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(
+                f"port {port} on 127.0.0.1 is in use (another PostgreSQL, or the embedded one of another "
+                "MDW_HOME): set MDW_PG_PORT to a free port, or MDW_WAREHOUSE_URI to use that server"
+            )
 
 
 def _wait_ready(tgt: PgTarget, timeout_s: float = 30) -> None:
