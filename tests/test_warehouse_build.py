@@ -4,6 +4,7 @@ and unit tests, re-runs and corrections — on the hand-made deliveries of tests
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from monitor_dordt_west import config, pipeline
 from tests import handmade
@@ -21,7 +22,8 @@ def test_build_rerun_and_correction(fresh_db, landing):
     snapshot = query(fresh_db, FACT)
 
     # Re-running with every file delivered again byte-identically changes nothing.
-    for archived in (config.paths().archive).rglob("*.csv"):
+    for (stored,) in query(fresh_db, "SELECT stored_as FROM mdw_meta.load_ledger WHERE status = 'loaded'"):
+        archived = Path(stored)
         dest = landing / archived.parent.name / archived.name.split("__", 1)[1]
         shutil.copy(archived, dest)
     again = pipeline.run(fresh_db, landing)
