@@ -44,5 +44,5 @@ def test_compose_publishes_only_on_localhost_and_keeps_no_secrets():
         for port in service.get("ports", []):
             assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond localhost"
     text = (config.PROJECT_DIR / "docker-compose.yml").read_text()
-    for var in ("MDW_WAREHOUSE_PASSWORD", "AIRFLOW_DB_PASSWORD", "AIRFLOW_JWT_SECRET"):
+    for var in ("MDW_WAREHOUSE_PASSWORD", "AIRFLOW_DB_PASSWORD", "AIRFLOW_JWT_SECRET", "MDW_PSEUDONYM_KEY"):
         assert f"${{{var}:?" in text, f"{var} must come from the environment"
