@@ -116,6 +116,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from . import sample
 
+    if args.bad:
+        from . import sample_bad
+
+        cases = sample_bad.generate(Path(args.out))
+        print(f"{len(cases)} foute leveringen in {args.out}; verwachte meldingen in verwachte_meldingen.csv")
+        return 0
     counts = sample.generate(Path(args.out), seed=args.seed, today=args.today)
     print(f"{len(counts)} bestanden, {sum(counts.values())} rijen in {args.out}")
     return 0
@@ -221,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--today", type=date.fromisoformat, default=date.today())
+    p.add_argument(
+        "--bad", action="store_true", help="write one bad delivery per refusal case, with the expected messages"
+    )
     add("manifest", cmd_manifest, "dbt parse into dbt_project/target (the manifest cosmos renders)")
     p = add("expectations", cmd_expectations, "write the GX suites in expectations/ from the registry")
     p.add_argument("--check", action="store_true", help="only check that they are up to date")
