@@ -49,3 +49,31 @@ def test_pipeline_accepts_the_sample_and_the_warehouse_holds_no_bsn(fresh_db, tm
     assert bsn_like_values(fresh_db) == []
     assert bsn_like_files(config.paths().archive) == []
     pseudonym.key.cache_clear()
+
+
+def test_second_round_corrects_one_month_and_redelivers_one_file_identically(fresh_db, tmp_path, monkeypatch):
+    from monitor_dordt_west import ingest
+
+    monkeypatch.setenv("MDW_PSEUDONYM_KEY", "ef" * 32)
+    first, second = tmp_path / "first", tmp_path / "second"
+    kwargs = dict(seed=5, first_year=2024, today=date(2024, 4, 1))  # Q1 2024 only
+    sample.generate(first, **kwargs)
+    info = sample.generate_second_round(second, **kwargs)
+    ingest.ensure_schema(fresh_db)
+    for partner in ("politie", "sdd"):
+        assert not ingest.ingest_partner(partner, fresh_db, first)[1]
+    before = query(fresh_db, "SELECT count(*) FROM raw_politie.misdrijven WHERE registratiedatum >= '2024-03-01'")[0][0]
+    outcomes = ingest.ingest_partner("politie", fresh_db, second)[0] + ingest.ingest_partner("sdd", fresh_db, second)[0]
+    assert {o.file_name: o.status for o in outcomes} == {info["correctie"]: "loaded", info["identiek"]: "unchanged"}
+    after = query(fresh_db, "SELECT count(*) FROM raw_politie.misdrijven WHERE registratiedatum >= '2024-03-01'")[0][0]
+    assert after == before - 3 + 2
+    numbers = {r for (r,) in query(fresh_db, "SELECT registratienummer FROM raw_politie.misdrijven")}
+    assert numbers.isdisjoint(info["ingetrokken"]) and set(info["toegevoegd"]) <= numbers
+    assert query(
+        fresh_db,
+        "SELECT status, count(*) FROM mdw_meta.load_ledger WHERE file_name = %s GROUP BY 1 ORDER BY 1",
+        (info["correctie"],),
+    ) == [("loaded", 1), ("superseded", 1)]
+    assert query(
+        fresh_db, "SELECT times_received FROM mdw_meta.load_ledger WHERE file_name = %s", (info["identiek"],)
+    ) == [(2,)]

@@ -122,6 +122,14 @@ def cmd_sample(args: argparse.Namespace) -> int:
         cases = sample_bad.generate(Path(args.out))
         print(f"{len(cases)} foute leveringen in {args.out}; verwachte meldingen in verwachte_meldingen.csv")
         return 0
+    if args.second_round:
+        info = sample.generate_second_round(Path(args.out), seed=args.seed, today=args.today)
+        print(
+            f"tweede leverronde in {args.out}: correctie {info['correctie']} "
+            f"({len(info['ingetrokken'])} ingetrokken, {len(info['toegevoegd'])} toegevoegd), "
+            f"identieke herlevering {info['identiek']}"
+        )
+        return 0
     counts = sample.generate(Path(args.out), seed=args.seed, today=args.today)
     print(f"{len(counts)} bestanden, {sum(counts.values())} rijen in {args.out}")
     return 0

@@ -274,3 +274,31 @@ def _poisson(rng: random.Random, lam: float) -> int:
         if p <= limit:
             return k
         k += 1
+
+
+def generate_second_round(out: Path, seed: int = 2024, first_year: int = 2022, today: date | None = None) -> dict:
+    """A second delivery round for the set of ``generate`` (same seed and dates): the police's
+    correction of the last month's crimes (three registrations withdrawn, two added) and SDD's
+    byte-identical re-delivery of the last minima file. Load it after the first round."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        first = Path(tmp)
+        generate(first, seed=seed, first_year=first_year, today=today)
+        crimes = sorted((first / "politie").glob("POL_misdrijven_*.csv"))[-1]
+        minima = sorted((first / "sdd").glob("SDD_minimaregelingen_*.csv"))[-1]
+        with crimes.open(encoding="cp1252", newline="") as fh:
+            rows = list(csv.reader(fh, delimiter=";"))
+        header, body = rows[0], rows[1:]
+        withdrawn = body[:3]
+        added = [[f"{r[0]}9", *r[1:]] for r in body[3:5]]
+        write_politie(out / "politie" / crimes.name, header, body[3:] + added)
+        (out / "sdd").mkdir(parents=True, exist_ok=True)
+        shutil.copy(minima, out / "sdd" / minima.name)
+    return {
+        "correctie": crimes.name,
+        "ingetrokken": [r[0] for r in withdrawn],
+        "toegevoegd": [r[0] for r in added],
+        "identiek": minima.name,
+    }
