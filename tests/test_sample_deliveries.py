@@ -77,3 +77,14 @@ def test_second_round_corrects_one_month_and_redelivers_one_file_identically(fre
     assert query(
         fresh_db, "SELECT times_received FROM mdw_meta.load_ledger WHERE file_name = %s", (info["identiek"],)
     ) == [(2,)]
+
+
+def test_sample_command_line(tmp_path, capsys):
+    from monitor_dordt_west import cli
+
+    assert cli.main(["sample", "--bad", "--out", str(tmp_path / "bad")]) == 0
+    assert cli.main(["sample", "--second-round", "--out", str(tmp_path / "r2"), "--today", "2022-04-01"]) == 0
+    assert cli.main(["sample", "--out", str(tmp_path / "r1"), "--today", "2022-04-01"]) == 0
+    out = capsys.readouterr().out
+    assert "27 foute leveringen" in out and "correctie POL_misdrijven_202203.csv" in out
+    assert (tmp_path / "r2" / "politie" / "POL_misdrijven_202203.csv").exists()

@@ -238,6 +238,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--bad", action="store_true", help="write one bad delivery per refusal case, with the expected messages"
     )
+    p.add_argument(
+        "--second-round",
+        action="store_true",
+        help="write a correction and an identical re-delivery, to load after the first round",
+    )
     add("manifest", cmd_manifest, "dbt parse into dbt_project/target (the manifest cosmos renders)")
     p = add("expectations", cmd_expectations, "write the GX suites in expectations/ from the registry")
     p.add_argument("--check", action="store_true", help="only check that they are up to date")

@@ -475,6 +475,11 @@ def dataset(dataset_id: str) -> Dataset:
     return next(d for d in DATASETS if d.id == dataset_id)
 
 
+def headers(dataset_id: str) -> list[str]:
+    """The agreed header of a dataset's file."""
+    return [c.header for c in dataset(dataset_id).columns]
+
+
 def identify(partner: str, file_name: str) -> tuple[Dataset, Period]:
     """Which agreed delivery a file is; raises ``ValueError`` with a message for the partner."""
     for ds in datasets(partner):

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from . import config
+from .registry import headers
 
 FOCUS_WIJKEN = {"WK050503", "WK050504", "WK050507", "WK050508"}
 
@@ -185,11 +186,11 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
             hh_rows.append((b.code, peildatum, households, low))
             low_income[(year, b.code)] = low
         counts[f"OCD_bevolking_{year}.csv"] = write_ocd(
-            out / "ocd" / f"OCD_bevolking_{year}.csv", ["buurtcode", "peildatum", "leeftijd", "inwoners"], rows
+            out / "ocd" / f"OCD_bevolking_{year}.csv", headers("ocd.bevolking"), rows
         )
         counts[f"OCD_huishoudens_{year}.csv"] = write_ocd(
             out / "ocd" / f"OCD_huishoudens_{year}.csv",
-            ["buurtcode", "peildatum", "huishoudens", "huishoudens_laag_inkomen"],
+            headers("ocd.huishoudens"),
             hh_rows,
         )
 
@@ -236,24 +237,17 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
         stamp = f"{year}{month:02d}"
         counts[f"POL_misdrijven_{stamp}.csv"] = write_politie(
             out / "politie" / f"POL_misdrijven_{stamp}.csv",
-            [
-                "Registratienummer",
-                "Registratiedatum",
-                "Pleegdatum",
-                "Maatschappelijke klasse",
-                "Omschrijving",
-                "Buurtcode",
-            ],
+            headers("politie.misdrijven"),
             crimes,
         )
         counts[f"POL_verdachten_{stamp}.csv"] = write_politie(
             out / "politie" / f"POL_verdachten_{stamp}.csv",
-            ["Registratienummer", "Verdachtennummer", "Geboortejaar", "Woonbuurtcode", "Registratiedatum"],
+            headers("politie.verdachten"),
             verdachten,
         )
         counts[f"POL_incidenten_{stamp}.csv"] = write_politie(
             out / "politie" / f"POL_incidenten_{stamp}.csv",
-            ["Incidentnummer", "Meldingsdatum", "Incidentcode", "Categorie", "Buurtcode"],
+            headers("politie.incidenten"),
             incidenten,
         )
     from . import sample_social

@@ -11,37 +11,17 @@ import csv
 from pathlib import Path
 
 from .pseudonym import synthetic_bsn
+from .registry import headers
 from .sample import write_politie
 
-POL_H = ["Registratienummer", "Registratiedatum", "Pleegdatum", "Maatschappelijke klasse", "Omschrijving", "Buurtcode"]
-INC_H = ["Incidentnummer", "Meldingsdatum", "Incidentcode", "Categorie", "Buurtcode"]
-UIT_H = ["BSN", "Peildatum", "Regeling", "Ingangsdatum", "Huishoudtype", "Geboortejaar", "Buurtcode"]
-SH_H = ["BSN", "Trajectnummer", "Soort", "Startdatum", "Einddatum", "Buurtcode"]
-MIN_H = ["BSN", "Regeling", "Toekenningsdatum", "Bedrag", "Buurtcode"]
-SURVEY_H = [
-    "Indicator",
-    "Omschrijving",
-    "Gebiedscode",
-    "Gebied",
-    "Waarde",
-    "Eenheid",
-    "N",
-    "Ondergrens",
-    "Bovengrens",
-    "Opmerking",
-]
-KC_H = ["Indicator", "Omschrijving", "Gebiedscode", "Periode", "Waarde", "Teller", "Noemer", "Bron"]
-REG_H = [
-    "registratie_id",
-    "datum_tijd",
-    "soort",
-    "programmalijn",
-    "domein",
-    "wijk",
-    "client_ref",
-    "aantal_deelnemers",
-    "doorverwezen_naar",
-]
+POL_H = headers("politie.misdrijven")
+INC_H = headers("politie.incidenten")
+UIT_H = headers("sdd.uitkeringen")
+SH_H = headers("sdd.schuldhulp")
+MIN_H = headers("sdd.minimaregelingen")
+SURVEY_H = headers("ocd.veiligheidsmonitor")
+KC_H = headers("ocd.kerncijfers")
+REG_H = headers("blik.registraties")
 
 
 def _crime(month: int, n: int = 1, date: str | None = None, code: str = "A20", buurt: str = "BU05050300") -> list[str]:

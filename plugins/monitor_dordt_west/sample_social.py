@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import config
 from .pseudonym import synthetic_bsn
+from .registry import headers
 
 BIJSTAND_PER_1000 = {"WK050503": 37.8, "WK050504": 56.2, "WK050507": 57.7, "WK050508": 66.5}
 BIJSTAND_DORDRECHT = 30.7
@@ -181,12 +182,12 @@ def _sdd(out, rng, bs, low_income, first_year, last) -> dict[str, int]:
         stamp = f"{year}{month:02d}"
         counts[f"SDD_uitkeringen_{stamp}.csv"] = _write_sdd(
             out / "sdd" / f"SDD_uitkeringen_{stamp}.csv",
-            ["BSN", "Peildatum", "Regeling", "Ingangsdatum", "Huishoudtype", "Geboortejaar", "Buurtcode"],
+            headers("sdd.uitkeringen"),
             rows,
         )
         counts[f"SDD_schuldhulp_{stamp}.csv"] = _write_sdd(
             out / "sdd" / f"SDD_schuldhulp_{stamp}.csv",
-            ["BSN", "Trajectnummer", "Soort", "Startdatum", "Einddatum", "Buurtcode"],
+            headers("sdd.schuldhulp"),
             sh_rows,
         )
     # minima schemes: one grant per reached household a year, spread over the year; files year to date
@@ -209,9 +210,7 @@ def _sdd(out, rng, bs, low_income, first_year, last) -> dict[str, int]:
             upto = date(year, 3 * q, calendar.monthrange(year, 3 * q)[1])
             rows = [[g[0], g[1], g[2].isoformat(), g[3], g[4]] for g in grants if g[2] <= upto]
             name = f"SDD_minimaregelingen_{year}Q{q}.csv"
-            counts[name] = _write_sdd(
-                out / "sdd" / name, ["BSN", "Regeling", "Toekenningsdatum", "Bedrag", "Buurtcode"], rows
-            )
+            counts[name] = _write_sdd(out / "sdd" / name, headers("sdd.minimaregelingen"), rows)
     return counts
 
 
@@ -267,17 +266,7 @@ def _blik(out, rng, bs, first_year, last) -> dict[str, int]:
             name = f"BLIK_registraties_{year}-Q{q}.csv"
             counts[name] = _write_blik(
                 out / "blik" / name,
-                [
-                    "registratie_id",
-                    "datum_tijd",
-                    "soort",
-                    "programmalijn",
-                    "domein",
-                    "wijk",
-                    "client_ref",
-                    "aantal_deelnemers",
-                    "doorverwezen_naar",
-                ],
+                headers("blik.registraties"),
                 rows,
             )
             vrows = []
@@ -289,9 +278,7 @@ def _blik(out, rng, bs, first_year, last) -> dict[str, int]:
                 if v[4] is not None and v[4] < start:  # replaced by a new volunteer
                     v[:] = [v[0] + "b", v[1], v[2], start + timedelta(days=rng.randrange(60)), None]
             name = f"BLIK_vrijwilligers_{year}-Q{q}.csv"
-            counts[name] = _write_blik(
-                out / "blik" / name, ["vrijwilliger_ref", "wijk", "programmalijn", "startdatum", "einddatum"], vrows
-            )
+            counts[name] = _write_blik(out / "blik" / name, headers("blik.vrijwilligers"), vrows)
     return counts
 
 
@@ -324,20 +311,7 @@ def _ocd_workbooks(out: Path, rng: random.Random) -> dict[str, int]:
         ws.append([f"{monitor.capitalize()} {year}: uitkomsten per wijk"])
         ws.append(["Bron: Onderzoekcentrum Drechtsteden"])
         ws.append([])
-        ws.append(
-            [
-                "Indicator",
-                "Omschrijving",
-                "Gebiedscode",
-                "Gebied",
-                "Waarde",
-                "Eenheid",
-                "N",
-                "Ondergrens",
-                "Bovengrens",
-                "Opmerking",
-            ]
-        )
+        ws.append(headers(f"ocd.{monitor}"))
         n = 0
         for code in (c for c in codes if c["bron"] == monitor):
             indicator = catalogue[code["indicator_code"]]
@@ -392,7 +366,7 @@ def _ocd_workbooks(out: Path, rng: random.Random) -> dict[str, int]:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Kerncijfers"
-    ws.append(["Indicator", "Omschrijving", "Gebiedscode", "Periode", "Waarde", "Teller", "Noemer", "Bron"])
+    ws.append(headers("ocd.kerncijfers"))
     n = 0
     for code in (c for c in codes if c["bron"] == "kerncijfers"):
         indicator = catalogue[code["indicator_code"]]
