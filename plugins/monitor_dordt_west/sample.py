@@ -172,6 +172,8 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
     last_y, last_q = last_complete_quarter(today or date.today())
     counts: dict[str, int] = {}
     low_income: dict[tuple[int, str], int] = {}
+    population: dict[tuple[int, str], int] = {}
+    young: dict[tuple[int, str], int] = {}
 
     for year in range(first_year, last_y + 1):
         peildatum = date(year, 1, 1).isoformat()
@@ -179,6 +181,8 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
         hh_rows = []
         for b in bs:
             per_age = split(inhabitants(b, year), age_weights(b.focus), rng)
+            population[(year, b.code)] = sum(per_age)
+            young[(year, b.code)] = sum(per_age[:25])
             rows += [(b.code, peildatum, age, n) for age, n in enumerate(per_age)]
             total = inhabitants(b, year)
             households = round(total / (2.0 if b.focus else 2.15))
@@ -194,46 +198,105 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
             hh_rows,
         )
 
-    codes = [c for c, _, _ in CRIME_MIX]
+    from .sample_calibration import BASELINE_YEAR, FOCUS, GROUPS, baseline_plan
+
+    plan = None
+    if first_year <= BASELINE_YEAR <= last_y:
+        plan = baseline_plan(
+            bs,
+            {b.code: population[(BASELINE_YEAR, b.code)] for b in bs},
+            {b.code: young[(BASELINE_YEAR, b.code)] for b in bs},
+        )
     labels = {c: label for c, label, _ in CRIME_MIX}
-    mix = [w for _, _, w in CRIME_MIX]
-    suspects = [(f"V{rng.randrange(10**9, 10**10)}", rng.randint(1950, 2012)) for _ in range(4000)]
+    weight = {c: w for c, _, w in CRIME_MIX}
+    grouped = {c for codes in GROUPS.values() for c in codes}
+    other_codes = [c for c, _, _ in CRIME_MIX if c not in grouped]
+    dordrecht_shares = {g: sum(weight[c] for c in codes) for g, codes in GROUPS.items()}
+
+    def crime_code(shares: dict[str, float]) -> str:
+        u = rng.random()
+        for group, codes in GROUPS.items():
+            if u < shares[group]:
+                return rng.choices(codes, [weight[c] for c in codes])[0]
+            u -= shares[group]
+        return rng.choices(other_codes, [weight[c] for c in other_codes])[0]
+
+    group_of = {b.code: (b.wijk if b.wijk in FOCUS else "rest") for b in bs}
+    buurten_of: dict[str, list] = {}
+    for b in bs:
+        buurten_of.setdefault(group_of[b.code], []).append(b)
+    categories = [c for c, _ in INCIDENT_CATEGORIES]
+    older = [(f"V{rng.randrange(10**9, 10**10)}", rng.randint(1950, 1996)) for _ in range(4000)]
     seq: dict[int, int] = {}
+    young_by_month: dict[tuple[int, int], list] = {}
     for year, month in months((first_year, 1), (last_y, 3 * last_q)):
         trend = 1.0 - 0.02 * (year - 2023)
+        calibrated = plan is not None and year == BASELINE_YEAR
         days = calendar.monthrange(year, month)[1]
+        if month == 1 or (year, month) == (first_year, 1):
+            # the year's distinct suspects under 25, each registered in one month, living in their wijk
+            for group, members in buurten_of.items():
+                if plan:
+                    expected = plan.young_suspects[group] * (1.0 if year == BASELINE_YEAR else trend)
+                else:
+                    expected = sum(young[(year, b.code)] for b in members) / 1000
+                for _ in range(_poisson(rng, expected)):
+                    home = rng.choices(members, [young[(year, b.code)] for b in members])[0]
+                    person = (f"V{rng.randrange(10**9, 10**10)}", year - rng.randint(12, 24), home.code)
+                    young_by_month.setdefault((year, rng.randint(month, 12)), []).append(person)
 
         def day(days: int = days, year: int = year, month: int = month) -> date:
             return date(year, month, 1) + timedelta(days=rng.randrange(days))
 
         crimes, verdachten, incidenten = [], [], []
         for b in [*bs, None]:
-            yearly = (b.misdrijven_2023 if b else 190) * trend
+            code_b = b.code if b else ""
+            if calibrated:
+                yearly = plan.crimes[code_b]
+                shares = plan.crime_shares[group_of.get(code_b, "rest")]
+            else:
+                yearly = (b.misdrijven_2023 if b else 190) * trend
+                shares = dordrecht_shares
             for _ in range(_poisson(rng, yearly / 12)):
                 seq[year] = seq.get(year, 0) + 1
                 nr = f"PL1700-{year}{seq[year]:06d}"
                 when = day()
-                code = rng.choices(codes, mix)[0]
+                code = crime_code(shares)
                 pleeg = (
                     ""
                     if rng.random() < 0.2
                     else dmy(max(date(year, month, 1) - timedelta(days=30), when - timedelta(days=rng.randrange(5))))
                 )
-                crimes.append((nr, dmy(when), pleeg, code, labels[code], b.code if b else ""))
+                crimes.append((nr, dmy(when), pleeg, code, labels[code], code_b))
                 if rng.random() < 0.22:
-                    for person, born in rng.sample(suspects, rng.choice((1, 1, 1, 2))):
+                    for person, born in rng.sample(older, rng.choice((1, 1, 1, 2))):
                         home = rng.choice(bs).code if rng.random() < 0.85 else ""
                         verdachten.append((nr, person, born, home, dmy(when)))
+        for person, born, home in young_by_month.pop((year, month), []):
+            if crimes:
+                crime = rng.choice(crimes)
+                verdachten.append((crime[0], person, born, home, crime[1]))
         for b in [*bs, None]:
-            inw = inhabitants(b, year) if b else 0
-            rate = (0.048 if (b and b.focus) else 0.037) if b else 0
-            yearly = inw * rate if b else 150
+            code_b = b.code if b else ""
+            if calibrated:
+                yearly = plan.incidents[code_b]
+                e33, jeugd = plan.incident_shares[group_of.get(code_b, "rest")]
+                rest = 1 - e33 - jeugd
+                others = [w for c, w in INCIDENT_CATEGORIES if c not in ("overlast verward persoon", "overlast jeugd")]
+                weights = [jeugd, e33, *(rest * w / sum(others) for w in others)]
+                cats = [
+                    "overlast jeugd",
+                    "overlast verward persoon",
+                    *(c for c in categories if c not in ("overlast verward persoon", "overlast jeugd")),
+                ]
+            else:
+                inw = inhabitants(b, year) if b else 0
+                yearly = inw * (0.048 if b.focus else 0.037) if b else 150
+                cats, weights = categories, [w for _, w in INCIDENT_CATEGORIES]
             for _ in range(_poisson(rng, yearly / 12)):
-                cat = rng.choices([c for c, _ in INCIDENT_CATEGORIES], [w for _, w in INCIDENT_CATEGORIES])[0]
+                cat = rng.choices(cats, weights)[0]
                 code = "E33" if cat == "overlast verward persoon" else rng.choice(("E30", "E35", "E38", "E17"))
-                incidenten.append(
-                    (f"I{year}{month:02d}{len(incidenten) + 1:06d}", dmy(day()), code, cat, b.code if b else "")
-                )
+                incidenten.append((f"I{year}{month:02d}{len(incidenten) + 1:06d}", dmy(day()), code, cat, code_b))
         stamp = f"{year}{month:02d}"
         counts[f"POL_misdrijven_{stamp}.csv"] = write_politie(
             out / "politie" / f"POL_misdrijven_{stamp}.csv",
