@@ -3,6 +3,7 @@ and no BSN anywhere in the warehouse or the archive afterwards (the demo warehou
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from datetime import date
 
@@ -88,3 +89,16 @@ def test_sample_command_line(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "27 foute leveringen" in out and "correctie POL_misdrijven_202203.csv" in out
     assert (tmp_path / "r2" / "politie" / "POL_misdrijven_202203.csv").exists()
+
+
+def test_national_scale_has_the_volumes_of_the_netherlands(tmp_path):
+    from monitor_dordt_west import sample_national
+
+    counts = sample_national.generate(tmp_path, months=1)
+    assert counts["POL_misdrijven_202301.csv"] == 800_000 // 12
+    assert counts["POL_incidenten_202301.csv"] == 720_000 // 12
+    assert counts["SDD_uitkeringen_202301.csv"] == 400_000
+    with open(tmp_path / "ocd" / "OCD_bevolking_2023.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len({r["buurtcode"] for r in rows}) == 342 * 41
+    assert 17_900_000 <= sum(int(r["inwoners"]) for r in rows) <= 18_100_000

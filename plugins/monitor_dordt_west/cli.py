@@ -130,6 +130,12 @@ def cmd_sample(args: argparse.Namespace) -> int:
             f"identieke herlevering {info['identiek']}"
         )
         return 0
+    if args.scale == "national":
+        from . import sample_national
+
+        counts = sample_national.generate(Path(args.out), seed=args.seed, months=args.months)
+        print(f"{len(counts)} bestanden, {sum(counts.values())} rijen (landelijke schaal) in {args.out}")
+        return 0
     counts = sample.generate(Path(args.out), seed=args.seed, today=args.today)
     print(f"{len(counts)} bestanden, {sum(counts.values())} rijen in {args.out}")
     return 0
@@ -238,6 +244,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--bad", action="store_true", help="write one bad delivery per refusal case, with the expected messages"
     )
+    p.add_argument(
+        "--scale",
+        choices=["dordrecht", "national"],
+        default="dordrecht",
+        help="national: the same shapes for ~14.000 buurten and 18 million inhabitants (benchmarks)",
+    )
+    p.add_argument("--months", type=int, default=12, help="with --scale national: how many months of 2023")
     p.add_argument(
         "--second-round",
         action="store_true",
