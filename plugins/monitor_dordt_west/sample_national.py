@@ -41,7 +41,7 @@ def generate(out: Path, seed: int = 2024, year: int = 2023, months: int = 12) ->
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(headers("ocd.bevolking"))
         for code in codes:
-            w.writerows((code, f"{year}-01-01", age, per_buurt // 100 + (age < per_buurt % 100)) for age in range(101))
+            w.writerows((code, f"{year}-01-01", age, per_buurt // 101 + (age < per_buurt % 101)) for age in range(101))
     counts[name] = len(codes) * 101
     recipients = [(synthetic_bsn(n), rng.choice(codes), rng.randint(1950, 2004)) for n in range(1, RECIPIENTS + 1)]
     for month in range(1, months + 1):
