@@ -60,7 +60,8 @@ def test_build_dag_runs_every_dbt_model_and_its_tests(dagbag, dbt_manifest):
 
 @pytest.mark.parametrize("dag_file", DAG_FILES, ids=[p.name for p in DAG_FILES])
 def test_each_dag_file_parses_in_under_a_second(dag_file, dbt_manifest, airflow_home):
-    """Measured in a fresh interpreter, as the DAG processor sees it (Airflow itself preloaded)."""
+    """Measured in a fresh interpreter, as the DAG processor sees it (Airflow itself preloaded);
+    the best of three runs, so that a busy moment of the machine does not count."""
     code = (
         "import time, airflow.sdk, airflow.dag_processing.dagbag as d\n"
         "t = time.perf_counter()\n"
@@ -68,8 +69,11 @@ def test_each_dag_file_parses_in_under_a_second(dag_file, dbt_manifest, airflow_
         "assert not bag.import_errors, bag.import_errors\n"
         "print(time.perf_counter() - t)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    seconds = float(out.stdout.strip().splitlines()[-1])
+    runs = []
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        runs.append(float(out.stdout.strip().splitlines()[-1]))
+    seconds = min(runs)
     assert seconds < 1.0, f"{dag_file.name} took {seconds:.2f} s to parse"
 
 
