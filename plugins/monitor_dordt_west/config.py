@@ -53,10 +53,6 @@ class Paths:
     def dbt_target(self) -> Path:
         return self.home / "dbt_target"
 
-    @property
-    def publications(self) -> Path:
-        return self.home / "publications"
-
 
 def paths() -> Paths:
     return Paths(Path(os.environ.get("MDW_HOME", PROJECT_DIR / ".mdw")).resolve())

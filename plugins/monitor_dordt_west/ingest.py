@@ -581,14 +581,14 @@ def ingest_file(path: Path, partner: str, tgt: PgTarget, validator) -> Outcome:
         conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (ds.id,))  # one load per dataset at a time
         conn.commit()
         try:
-            return _ingest_locked(conn, path, partner, ds, period, sha, size, tgt, validator)
+            return _ingest_locked(conn, path, partner, ds, period, sha, size, validator)
         finally:
             conn.rollback()
             conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (ds.id,))
             conn.commit()
 
 
-def _ingest_locked(conn, path, partner, ds, period, sha, size, tgt, validator) -> Outcome:
+def _ingest_locked(conn, path, partner, ds, period, sha, size, validator) -> Outcome:
     name = path.name
     _clean_up_aborted_loads(conn, ds)
     prior = conn.execute(
@@ -630,7 +630,7 @@ def _ingest_locked(conn, path, partner, ds, period, sha, size, tgt, validator) -
 
     delivery_id = _ledger_insert(conn, partner, ds, period, path, sha, size, "loading")
     conn.commit()
-    work = f"{ds.name}__d{delivery_id}"
+    work = ds.partition(delivery_id)
     clock = _Clock()
     archive_copy = None
     if ds.pseudonymised:  # what is archived is the pseudonymised copy written during the COPY
@@ -693,7 +693,7 @@ def _clean_up_aborted_loads(conn, ds: Dataset) -> None:
         ("lading onderbroken (proces gestopt); het bestand bleef in de landingsmap en wordt opnieuw verwerkt", ds.id),
     ).fetchall()
     for (delivery_id,) in stale:
-        conn.execute(sql.SQL("DROP TABLE IF EXISTS loading.{}").format(sql.Identifier(f"{ds.name}__d{delivery_id}")))
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS loading.{}").format(sql.Identifier(ds.partition(delivery_id))))
         log.warning("delivery %s of %s was interrupted earlier; marked aborted", delivery_id, ds.id)
     conn.commit()
 
@@ -707,7 +707,7 @@ def _swap_into_place(conn, ds: Dataset, period: Period, delivery_id: int, work: 
     Runs in the caller's transaction together with the ledger update.
     """
     work_id = sql.Identifier("loading", work)
-    part_name = f"{ds.name}__d{delivery_id}"
+    part_name = ds.partition(delivery_id)
     assert work == part_name, "work table and partition share their name"
     alters = [sql.SQL("ALTER COLUMN _line DROP IDENTITY")]
     for c in ds.columns:
@@ -751,7 +751,7 @@ def _swap_into_place(conn, ds: Dataset, period: Period, delivery_id: int, work: 
         ).fetchall()
     ]
     for old in replaced:
-        old_part = sql.Identifier(ds.raw_schema, f"{ds.name}__d{old}")
+        old_part = sql.Identifier(ds.raw_schema, ds.partition(old))
         conn.execute(sql.SQL("ALTER TABLE {} DETACH PARTITION {}").format(parent, old_part))
         conn.execute(sql.SQL("DROP TABLE {}").format(old_part))
         conn.execute(

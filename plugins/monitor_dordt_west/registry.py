@@ -97,6 +97,10 @@ class Dataset:
     def raw_table(self) -> str:
         return f"{self.raw_schema}.{self.name}"
 
+    def partition(self, delivery_id: int) -> str:
+        """Name of a delivery's work table in ``loading`` and of its partition of the raw table."""
+        return f"{self.name}__d{delivery_id}"
+
     @property
     def suite_name(self) -> str:
         return f"{self.partner}__{self.name}"

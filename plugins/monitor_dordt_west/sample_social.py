@@ -19,6 +19,7 @@ from pathlib import Path
 from . import config
 from .pseudonym import synthetic_bsn
 from .registry import headers
+from .sample import months
 
 BIJSTAND_PER_1000 = {"WK050503": 37.8, "WK050504": 56.2, "WK050507": 57.7, "WK050508": 66.5}
 BIJSTAND_DORDRECHT = 30.7
@@ -102,13 +103,6 @@ def _amount(value: float) -> str:
     return whole.replace(",", ".") + "," + cents
 
 
-def _months(first_year: int, last: tuple[int, int]):
-    y, m = first_year, 1
-    while (y, m) <= (last[0], 3 * last[1]):
-        yield y, m
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-
-
 def generate(
     out: Path, rng: random.Random, bs, low_income: dict, first_year: int, last: tuple[int, int]
 ) -> dict[str, int]:
@@ -159,7 +153,7 @@ def _sdd(out, rng, bs, low_income, first_year, last) -> dict[str, int]:
             ]
             for i in range(n_wsnp + n_other)
         ]
-    for year, month in _months(first_year, last):
+    for year, month in months((first_year, 1), (last[0], 3 * last[1])):
         end = date(year, month, calendar.monthrange(year, month)[1])
         rows, sh_rows = [], []
         for b in bs:
