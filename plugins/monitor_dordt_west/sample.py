@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from . import config
+from .quarters import Quarter
 from .registry import headers
 
 FOCUS_WIJKEN = {"WK050503", "WK050504", "WK050507", "WK050508"}
@@ -85,11 +86,6 @@ def buurten() -> list[Buurt]:
             )
             for r in csv.DictReader(fh)
         ]
-
-
-def last_complete_quarter(today: date) -> tuple[int, int]:
-    q = (today.month - 1) // 3  # quarters completed this year
-    return (today.year, q) if q else (today.year - 1, 4)
 
 
 def months(first: tuple[int, int], last: tuple[int, int]):
@@ -169,7 +165,8 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
     the last complete quarter before ``today``."""
     rng = random.Random(seed)
     bs = buurten()
-    last_y, last_q = last_complete_quarter(today or date.today())
+    last = Quarter.last_complete(today or date.today())
+    last_y, last_q = last.year, last.q
     counts: dict[str, int] = {}
     low_income: dict[tuple[int, str], int] = {}
     population: dict[tuple[int, str], int] = {}
