@@ -210,6 +210,35 @@ def cmd_status(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Publish (or reproduce) a quarter's stuurgroep publications, without Airflow (same code)."""
+    from . import publication
+    from .quarters import Quarter
+
+    quarter = Quarter.parse(args.quarter) if args.quarter else Quarter.last_complete(date.today())
+    pillars = [publication.pillar_of(p) for p in args.pillar] if args.pillar else None
+    for r in publication.publish(_target(), quarter, pillars, created_by="mdw publish"):
+        print(f"{r.quarter} {r.pillar}: versie {r.version} ({r.status}), {r.cells} cellen, {r.suppressed} x")
+        for fmt, path in r.files.items():
+            print(f"    {fmt:8} {r.file_checksums[fmt][:16]}  {path}")
+    return 0
+
+
+def cmd_publications(_: argparse.Namespace) -> int:
+    from .warehouse import connect
+
+    with connect(_target()) as conn:
+        rows = conn.execute(
+            "SELECT kwartaal, pijler, versie, aangemaakt_op, cellen, onderdrukt, gewijzigde_cellen, inhoud_sha256 "
+            "FROM mdw_meta.publicaties"
+        ).fetchall()
+    for r in rows:
+        print(
+            f"{r[0]} v{r[2]} {r[1]:36} {r[3]:%Y-%m-%d %H:%M} cellen {r[4]:5} x {r[5]:3} gewijzigd {r[6]:3} {r[7][:16]}"
+        )
+    return 0
+
+
 def cmd_test(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "pytest", *args.args]
     return subprocess.run(cmd, cwd=config.PROJECT_DIR).returncode
@@ -267,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     p = add("warehouse", cmd_warehouse, "start (and print) or stop the warehouse")
     p.add_argument("action", choices=["start", "uri", "stop"])
     add("status", cmd_status, "the latest deliveries and their status")
+    p = add("publish", cmd_publish, "the quarterly publications for the stuurgroepen (Excel, PDF, CSV, Parquet)")
+    p.add_argument("--quarter", help="JJJJ-Qn; default the last complete quarter")
+    p.add_argument("--pillar", action="append", help="a pillar (slug or name); default all five")
+    add("publications", cmd_publications, "the publication register: every quarter, pillar and version")
     p = add("test", cmd_test, "the test suite (pytest)")
     p.add_argument("args", nargs=argparse.REMAINDER)
     p = add("benchmark", cmd_benchmark, "load a generated 5-million-row POL_misdrijven file; compare with bare COPY")

@@ -138,9 +138,8 @@ def protect(
     ``groups`` maps a total area to its parts (``{"FG0505DW": [four wijken]}``); ``earlier``
     holds how the previous publications treated each cell (most recent first wins).
     """
-    cells = [c for c in cells]
+    cells = list(cells)
     earlier = earlier or {}
-    by_key = {c.key: c for c in cells}
     decisions = {c.key: Decision() for c in cells}
     warnings: list[str] = []
 
@@ -183,7 +182,9 @@ def protect(
             if hidden:
                 for m in members:
                     changed |= suppress(
-                        m.key, decisions[hidden[0].key].kind or "secundair", "zelfde teller als een niet-gepubliceerde cel"
+                        m.key,
+                        decisions[hidden[0].key].kind or "secundair",
+                        "zelfde teller als een niet-gepubliceerde cel",
                     )
         for (indicator, period, total), members in sorted(grouped.items()):
             hidden = [m for m in members if decisions[m.key].suppressed]
@@ -198,9 +199,7 @@ def protect(
                 continue
             pick = min(candidates, key=lambda m: (m.area == total, m.numerator, m.area))
             what = "het totaal en de andere gebieden" if pick.area != total else "de andere gebieden"
-            changed |= suppress(
-                pick.key, "secundair", f"secundair niet gepubliceerd: anders af te leiden uit {what}"
-            )
+            changed |= suppress(pick.key, "secundair", f"secundair niet gepubliceerd: anders af te leiden uit {what}")
 
     for c in cells:
         d = decisions[c.key]
@@ -210,7 +209,7 @@ def protect(
             d.published_numerator = round_persons(c.numerator)
             d.published_value = float(d.published_numerator) if c.is_count else c.value
         else:
-            d.published_numerator = None if c.numerator is None else int(round(c.numerator))
+            d.published_numerator = None if c.numerator is None else round(c.numerator)
             d.published_value = c.value
     return Outcome(decisions=decisions, warnings=warnings)
 

@@ -6,6 +6,10 @@ berekening as (
     select * from {{ ref('indicator_berekening') }}
 ),
 
+doelen as (
+    select * from {{ ref('operationele_doelen') }}
+),
+
 herkomst as (
     -- the provenance of an indicator: its printed copy for Dordrecht (or the first area printed)
     select distinct on (indicator_code)
@@ -22,6 +26,8 @@ select
     catalogus.naam,
     catalogus.pijler,
     catalogus.operationeel_doel,
+    doelen.thema,
+    doelen.volgorde as thema_volgorde,
     catalogus.doel_type,
     catalogus.doel_waarde,
     catalogus.doel_basisjaar,
@@ -47,4 +53,5 @@ select
     herkomst.rijlabel as herkomst_rijlabel
 from catalogus
 left join berekening on catalogus.indicator_code = berekening.indicator_code
+left join doelen on catalogus.operationeel_doel = doelen.operationeel_doel
 left join herkomst on catalogus.indicator_code = herkomst.indicator_code
