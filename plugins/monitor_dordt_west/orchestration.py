@@ -81,3 +81,63 @@ task fails with the same message (no retries). A byte-identical re-delivery chan
 
 What arrived and what was refused: `select * from mdw_meta.deliveries`.
 """
+
+
+PUBLICATION_ASSET_URI = "mdw://warehouse/mdw_meta/publicatie"
+
+
+def publication_quarter(data_interval_start, kwartaal: str | None = None) -> str:
+    """The quarter a run publishes: the ``kwartaal`` param when given, else its data interval."""
+    from .quarters import Quarter
+
+    if kwartaal:
+        return Quarter.parse(kwartaal).code
+    if data_interval_start is None:
+        raise ValueError("geen data-interval en geen parameter kwartaal: welk kwartaal moet worden gepubliceerd?")
+    from .timetable import quarter_of_interval
+
+    return quarter_of_interval(data_interval_start).code
+
+
+def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
+    """Fail (clearly) when the warehouse has no figures up to the end of the quarter yet: the
+    police and SDD rolling year ending with the quarter must exist."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from . import publication
+    from .quarters import Quarter
+
+    quarter = Quarter.parse(quarter_code)
+    tgt = warehouse.target()
+    with warehouse.connect(tgt) as conn:
+        found = dict(
+            conn.execute(
+                """
+                select i.bron_partner, count(*)
+                from marts.fct_indicator_values v join marts.dim_indicator i using (indicator_code)
+                where v.periode_code = %s and v.gebiedscode = %s and i.bron_partner in ('Politie', 'SDD')
+                group by 1
+                """,
+                (f"{quarter.code}-4KW", publication.FOCUS_AREA),
+            ).fetchall()
+        )
+    missing = [p for p in ("Politie", "SDD") if not found.get(p)]
+    if missing:
+        raise AirflowFailException(
+            f"Kwartaal {quarter.code}: het warehouse heeft nog geen cijfers t/m {quarter.end:%d-%m-%Y} van "
+            f"{' en '.join(missing)}. Zijn de leveringen binnen en is build_warehouse gedraaid? "
+            f"Publiceer daarna opnieuw (parameter kwartaal={quarter.code})."
+        )
+    return {"kwartaal": quarter.code, "indicatoren_per_bron": found}
+
+
+def publish_pillar(quarter_code: str, pillar: str, run_id: str | None = None) -> dict[str, Any]:
+    """Publish (or reproduce) one pillar's publication of the quarter; returns its summary."""
+    from . import publication
+    from .quarters import Quarter
+
+    (result,) = publication.publish(
+        warehouse.target(), Quarter.parse(quarter_code), [pillar], created_by=f"airflow {run_id or ''}".strip()
+    )
+    log.info("%s", result.summary())
+    return result.summary()

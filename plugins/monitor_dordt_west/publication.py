@@ -809,13 +809,15 @@ def _reproduce(conn, content: PillarContent, latest: dict, target_dir: Path) -> 
     with tempfile.TemporaryDirectory(prefix="mdw-publicatie-") as tmp:
         files = render(content, Path(tmp))
         sums = {f: _sha256(p) for f, p in files.items()}
-    differing = [f for f in FORMATS if stored.get(f) is None or stored[f]["sha256"] != sums[f]]
+    differing = [f for f in FORMATS if stored.get(f) is None or stored[f]["sha256"].strip() != sums[f]]
     if differing:
-        raise RuntimeError(
-            f"{content.quarter.code} {content.pillar} v{content.version}: dezelfde cijfers, maar de bestanden "
-            f"{', '.join(differing)} wijken af van het register (andere softwareversie?); de bevroren bestanden "
-            "staan in mdw_meta.publicatie_bestand"
-        )
+        # Same numbers, other bytes: the layout code changed since this version was frozen. The
+        # register's files are what was sent; they stay, and are put back on disk below.
+        log.warning(
+            "%s %s v%s: dezelfde cijfers; de bestanden %s zouden nu anders worden opgemaakt. "
+            "De bevroren bestanden uit mdw_meta.publicatie_bestand blijven gelden.",
+            content.quarter.code, content.pillar, content.version, ", ".join(differing),
+        )  # fmt: skip
     version_dir = target_dir / f"v{content.version}"
     version_dir.mkdir(parents=True, exist_ok=True)
     final = {}
@@ -828,10 +830,10 @@ def _reproduce(conn, content: PillarContent, latest: dict, target_dir: Path) -> 
         quarter=content.quarter.code,
         pillar=content.pillar,
         version=content.version,
-        status="gereproduceerd",
+        status="gereproduceerd" if not differing else "gereproduceerd (bevroren bestanden; opmaak sindsdien gewijzigd)",
         checksum=latest["inhoud_sha256"],
         files=final,
-        file_checksums=sums,
+        file_checksums={f: r["sha256"].strip() for f, r in stored.items()},
         changes=[],
         suppressed=latest["onderdrukt"],
         cells=latest["cellen"],
