@@ -131,3 +131,19 @@ def pytest_approx(v):
     import pytest
 
     return pytest.approx(v, abs=1e-6)
+
+
+def write_full_year(folder: Path) -> None:
+    """The same deliveries, plus April–December with one record a month outside the programme
+    wijken (Binnenstad, BU05050100): a vandalism, a neighbour dispute and its suspect, born 1980.
+    So the year 2024 is complete: Dordrecht 6 + 9 = 15 crimes and 5 + 9 = 14 incidents, Dordt
+    West and its wijken only those of the first quarter; young suspects: V1 and V4 (2)."""
+    write_landing(folder)
+    for month in range(4, 13):
+        reg, day = f"PL1700-2024{month:04d}01", f"15-{month:02d}-2024"
+        politie(folder, f"POL_misdrijven_2024{month:02d}.csv", MISDRIJVEN_HEADER,
+                [[reg, day, "", "C40", "Vernieling overige objecten", "BU05050100"]])  # fmt: skip
+        politie(folder, f"POL_incidenten_2024{month:02d}.csv", INCIDENTEN_HEADER,
+                [[f"I{month:02d}01", day, "E35", "burenruzie", "BU05050100"]])  # fmt: skip
+        politie(folder, f"POL_verdachten_2024{month:02d}.csv", VERDACHTEN_HEADER,
+                [[reg, f"V9{month:02d}", "1980", "BU05050100", day]])  # fmt: skip
