@@ -58,3 +58,28 @@ def test_a_refused_delivery_fails_the_ingest_dag_with_the_reason(fresh_db, landi
     assert "kolom Registratiedatum: 1 regel(s) niet zoals verwacht (een geldige datum in het formaat dd-mm-jjjj)" in out
     assert "state=failed" in out
     assert query(fresh_db, "SELECT status FROM mdw_meta.load_ledger") == [("quarantined",)]
+
+
+def test_publish_quarter_dag_makes_the_five_pillar_publications(
+    fresh_db, landing, dbt_manifest, airflow_home, tmp_path, monkeypatch
+):
+    """The quarterly DAG on its timetable's manual interval: a run dated 20 January 2025
+    publishes 2024-Q4 for every pillar, into the register and the publications folder."""
+    from monitor_dordt_west import pipeline
+    from monitor_dordt_west.publication import PILLARS, slug
+
+    monkeypatch.setenv("MDW_PUBLICATIONS_DIR", str(tmp_path / "publicaties"))
+    handmade.write_full_year(landing)
+    assert pipeline.run(fresh_db, landing).ok
+    airflow_env.ensure_metadata_db(fresh_db)
+    result = airflow_env.run_airflow(
+        ["dags", "test", "publish_quarter", "2025-01-20"], fresh_db, check=False, capture=True
+    )
+    log = result.stdout + result.stderr
+    assert result.returncode == 0 and "state=success" in log, log[-4000:]
+    register = query(fresh_db, "SELECT kwartaal, pijler, versie FROM mdw_meta.publicatie ORDER BY pijler")
+    assert register == [("2024-Q4", p, 1) for p in sorted(PILLARS)]
+    for pillar in PILLARS:
+        folder = tmp_path / "publicaties" / "2024-Q4" / slug(pillar) / "v1"
+        assert sorted(f.suffix for f in folder.iterdir()) == [".csv", ".parquet", ".pdf", ".xlsx"]
+    assert query(fresh_db, "SELECT count(*) FROM mdw_meta.publicatie_bestand") == [(20,)]

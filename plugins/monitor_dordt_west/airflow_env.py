@@ -32,6 +32,7 @@ def airflow_env(tgt: PgTarget) -> dict[str, str]:
             "AIRFLOW_CONN_" + config.WAREHOUSE_CONN_ID.upper(): tgt.uri(),
             "MDW_HOME": str(p.home),
             "MDW_LANDING_DIR": str(p.landing),
+            "MDW_PUBLICATIONS_DIR": str(p.publications),
         }
     )
     env.pop("MDW_WAREHOUSE_URI", None)

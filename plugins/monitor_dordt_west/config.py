@@ -38,6 +38,11 @@ class Paths:
         return Path(os.environ.get("MDW_LANDING_DIR", self.home / "landing"))
 
     @property
+    def publications(self) -> Path:
+        """Where the stuurgroep publications are written (``MDW_PUBLICATIONS_DIR``, e.g. a share)."""
+        return Path(os.environ.get("MDW_PUBLICATIONS_DIR", self.home / "publicaties"))
+
+    @property
     def archive(self) -> Path:
         return self.home / "archive"
 

@@ -7,7 +7,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import config, ingest, registry, warehouse
+from . import config, registry, warehouse
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ def ingest_dataset(partner: str, dataset_id: str | None) -> list[dict[str, Any]]
     """
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
+    from . import ingest  # psycopg and the loaders: at run time, not when a DAG file is parsed
+
     tgt = warehouse.target()
     ingest.ensure_schema(tgt)
     outcomes, rejected = ingest.ingest_partner(partner, tgt, datasets=[dataset_id])
@@ -47,6 +49,8 @@ def ingest_dataset(partner: str, dataset_id: str | None) -> list[dict[str, Any]]
 
 def prepare_warehouse() -> str:
     """Make sure the ledger and every raw table exist before dbt reads its sources."""
+    from . import ingest
+
     tgt = warehouse.target()
     ingest.ensure_schema(tgt)
     return tgt.display_uri

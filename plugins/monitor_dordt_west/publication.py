@@ -566,7 +566,7 @@ class PublishResult:
 
 
 def publications_dir() -> Path:
-    return config.paths().home / "publicaties"
+    return config.paths().publications
 
 
 def render(content: PillarContent, out_dir: Path) -> dict[str, Path]:
