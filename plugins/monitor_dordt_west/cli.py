@@ -23,6 +23,7 @@ def _target():
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job: embedded warehouse, sample deliveries, the real DAGs, the warehouse built."""
     from . import airflow_env, dbt, pipeline, sample
+    from .quarters import Quarter
 
     t0 = time.monotonic()
     tgt = _target()
@@ -33,27 +34,53 @@ def cmd_demo(args: argparse.Namespace) -> int:
     dbt.build_manifest()
     airflow_env.ensure_metadata_db(tgt)
     failed = []
-    for dag_id in (*(f"ingest_{p}" for p in pipeline.partner_order()), "build_warehouse"):
+    last = Quarter.last_complete(args.today)
+    runs = [([dag_id], dag_id) for dag_id in (*(f"ingest_{p}" for p in pipeline.partner_order()), "build_warehouse")]
+    # the quarterly publication: the quarter before the last (so that the last shows what changed
+    # since), then the last complete quarter; a run dated D publishes the quarter before D
+    runs += [
+        (["publish_quarter", last.start.isoformat()], f"publish_quarter {last.previous().code}"),
+        (["publish_quarter", args.today.isoformat()], f"publish_quarter {last.code}"),
+    ]
+    for dag_args, label in runs:
         started = time.monotonic()
-        log_file = config.paths().home / "logs" / f"{dag_id}.log"
+        log_file = config.paths().home / "logs" / f"{label.replace(' ', '_')}.log"
         log_file.parent.mkdir(parents=True, exist_ok=True)
         with log_file.open("w") as fh:
             rc = subprocess.run(
-                [airflow_env.airflow_bin(), "dags", "test", dag_id],
+                [airflow_env.airflow_bin(), "dags", "test", *dag_args],
                 env=airflow_env.airflow_env(tgt),
                 stdout=fh,
                 stderr=subprocess.STDOUT,
                 cwd=config.PROJECT_DIR,
             ).returncode
         print(
-            f"airflow dags test {dag_id}: {'ok' if rc == 0 else 'MISLUKT'} "
+            f"airflow dags test {' '.join(dag_args)}: {'ok' if rc == 0 else 'MISLUKT'} "
             f"({time.monotonic() - started:.0f} s, log {log_file})"
         )
         if rc != 0:
-            failed.append(dag_id)
+            failed.append(label)
     print_summary(tgt)
+    print_publications(tgt, last)
     print(f"Klaar in {time.monotonic() - t0:.0f} s.")
     return 1 if failed else 0
+
+
+def print_publications(tgt, quarter) -> None:
+    from .warehouse import connect
+
+    with connect(tgt) as conn:
+        rows = conn.execute(
+            "SELECT pijler, versie, aangemaakt_op, cellen, onderdrukt, (SELECT bestandsnaam FROM "
+            "mdw_meta.publicatie_bestand b WHERE b.publicatie_id = p.publicatie_id AND formaat = 'xlsx') "
+            "FROM mdw_meta.publicatie p WHERE kwartaal = %s AND versie = (SELECT max(versie) FROM "
+            "mdw_meta.publicatie q WHERE q.kwartaal = p.kwartaal AND q.pijler = p.pijler) ORDER BY pijler",
+            (quarter.code,),
+        ).fetchall()
+    folder = config.paths().publications / quarter.code
+    print(f"\nPublicaties {quarter.code} voor de stuurgroepen ({folder}):")
+    for pillar, version, created, cells, suppressed, xlsx in rows:
+        print(f"  {pillar:36} versie {version} ({created:%d-%m-%Y %H:%M}) {cells} cellen, {suppressed} x  {xlsx}")
 
 
 def print_summary(tgt) -> None:
