@@ -206,13 +206,16 @@ def _overview(wb, f, content: PillarContent) -> None:
             ws.write(row, 0, f"{MARK} {status}", f.mark)
         ws.write_number(row, 1, n, f.cell(False))
         row += 1
-    row += 1
+    row = _legend(ws, f, row + 1)
+
+
+def _legend(ws, f, row: int) -> int:
+    """The signs and what they mean, from ``row``; returns the next free row."""
     ws.write(row, 0, "Tekens", f.bold)
-    row += 1
-    for sign, meaning in LEGEND:
-        ws.write(row, 0, sign, f.bold)
-        ws.write(row, 1, meaning, f.wrap)
-        row += 1
+    for n, (sign, meaning) in enumerate(LEGEND, start=row + 1):
+        ws.write(n, 0, sign, f.bold)
+        ws.write(n, 1, meaning, f.wrap)
+    return row + 1 + len(LEGEND)
 
 
 def _value(ws, row, col, value, suppressed, dec, first, f, bold=False):
@@ -435,13 +438,7 @@ def _notes_sheet(wb, f, content: PillarContent) -> None:
             for c, v in enumerate(values):
                 ws.write(row, c, v, f.text)
             row += 1
-    row += 1
-    ws.write(row, 0, "Tekens", f.bold)
-    row += 1
-    for sign, meaning in LEGEND:
-        ws.write(row, 0, sign, f.bold)
-        ws.write(row, 1, meaning, f.wrap)
-        row += 1
+    row = _legend(ws, f, row + 1)
     ws.write(row + 1, 0, "Bronnen", f.bold)
     ws.write(
         row + 2,
