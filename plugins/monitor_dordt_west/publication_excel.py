@@ -9,6 +9,7 @@ with a fixed date and the document properties carry the publication's creation t
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from .disclosure import MARK
@@ -25,10 +26,10 @@ STATUS_COLOURS = {
 AREA_COLOURS = ["#E4003A", "#F39200", "#5B9BD5", "#70AD47", "#7030A0", "#000000"]
 
 TABLE_COLUMNS = [
-    ("Indicator", 44),
-    ("Eenheid", 16),
+    ("Indicator", 34),
+    ("Eenheid", 14),
     ("Gebied", 15),
-    ("Periode", 22),
+    ("Periode", 18),
     ("Cijfer", 10),
     ("Status cijfer", 11),
     ("Nulmeting", 10),
@@ -39,8 +40,8 @@ TABLE_COLUMNS = [
     ("Doel 2043", 10),
     ("Op koers naar 2043?", 20),
     ("Significant verschil met Dordrecht (enquête)", 14),
-    ("Vorige publicatie", 22),
-    ("Wijziging", 16),
+    ("Vorige publicatie", 18),
+    ("Wijziging", 15),
 ]
 
 LEGEND = [
@@ -53,6 +54,14 @@ LEGEND = [
     (STATUS_SYMBOL["niet vergelijkbaar"], "geen vergelijking mogelijk (zie Toelichting)"),
     ("Aantallen personen", "afgerond op vijftallen"),
 ]  # fmt: skip
+
+
+def _fit_row(ws, row: int, cells: list[tuple[str, float]], line: float = 12.0) -> None:
+    """Row height for wrapped text (XlsxWriter does not measure text): the most lines any of
+    ``cells`` (text, column width in characters) needs."""
+    lines = max((math.ceil(len(text or "") * 1.1 / max(width - 1, 1)) for text, width in cells), default=1)
+    if lines > 1:
+        ws.set_row(row, line * lines)
 
 
 def _fmt_number(dec: int) -> str:
@@ -195,6 +204,7 @@ def _overview(wb, f, content: PillarContent) -> None:
     for theme, indicators in content.themes:
         ws.write_url(row, 0, f"internal:'{theme}'!A1", string=theme)
         ws.write(row, 1, indicators[0]["operationeel_doel"], f.wrap)
+        _fit_row(ws, row, [(indicators[0]["operationeel_doel"], 110)])
         row += 1
     row += 1
     ws.write(row, 0, "Voortgang (laatste cijfer, Dordt West)", f.bold)
@@ -215,6 +225,7 @@ def _legend(ws, f, row: int) -> int:
     for n, (sign, meaning) in enumerate(LEGEND, start=row + 1):
         ws.write(n, 0, sign, f.bold)
         ws.write(n, 1, meaning, f.wrap)
+        _fit_row(ws, n, [(meaning, 110)])
     return row + 1 + len(LEGEND)
 
 
@@ -240,12 +251,13 @@ def _theme_sheet(wb, f, content: PillarContent, theme: str, indicators: list[dic
     row = header + 1
     for ind in indicators:
         dec = ind["decimalen"]
-        for i, r in enumerate(content.rows_of(ind["indicator_code"])):
+        rows = content.rows_of(ind["indicator_code"])
+        # name and unit span the indicator's rows
+        ws.merge_range(row, 0, row + len(rows) - 1, 0, ind["naam"], f.text_first)
+        ws.merge_range(row, 1, row + len(rows) - 1, 1, ind["eenheid"], f.text_first)
+        for i, r in enumerate(rows):
             first = i == 0
             area = content.areas.names[r["gebiedscode"]]
-            txt = f.text_first if first else f.text
-            ws.write(row, 0, ind["naam"] if first else "", txt)
-            ws.write(row, 1, ind["eenheid"] if first else "", txt)
             ws.write(row, 2, area, f.cell(first))
             ws.write(row, 3, period_label(r["periode_code"]) if r["periode_code"] else MISSING, f.cell(first))
             _value(ws, row, 4, r["waarde"], r["onderdrukt"], dec, first, f, bold=True)
@@ -367,6 +379,7 @@ def _chart(wb, content: PillarContent, ind: dict, data, data_row: list[int]):
     chart.set_title({"name": ind["naam"], "name_font": {"size": 10, "bold": True}})
     chart.set_x_axis(
         {"min": int(min(xs)), "max": GOAL_YEAR + 1, "major_unit": 2, "num_format": "0", "name": "jaar",
+            "label_position": "low",
          "major_gridlines": {"visible": False}}
     )  # fmt: skip
     chart.set_y_axis({"name": ind["eenheid"], "major_gridlines": {"visible": True, "line": {"color": "#DDDDDD"}}})
@@ -402,6 +415,7 @@ def _changes_sheet(wb, f, content: PillarContent) -> None:
             else:
                 ws.write(row, c, v if v is not None else MISSING, f.mark)
         ws.write(row, 5, kind, f.text)
+        _fit_row(ws, row, [(names[ind_code]["naam"], 44), (kind, 34)])
         row += 1
 
     for ch in content.change_lines():
@@ -437,6 +451,7 @@ def _notes_sheet(wb, f, content: PillarContent) -> None:
             ]  # fmt: skip
             for c, v in enumerate(values):
                 ws.write(row, c, v, f.text)
+            _fit_row(ws, row, [(str(v), w) for v, (_, w) in zip(values, cols, strict=True)])
             row += 1
     row = _legend(ws, f, row + 1)
     ws.write(row + 1, 0, "Bronnen", f.bold)
