@@ -46,6 +46,12 @@ def test_small_person_count_and_its_secondary_suppression():
     assert out.suppressed() == {("sdd_schuldhulp", NK, "2026-Q3-4KW"), ("sdd_schuldhulp", WW, "2026-Q3-4KW")}
 
 
+def test_without_the_total_a_single_small_part_is_enough():
+    # Buurtwerk counts exist per wijk only (no Dordt West): nothing to derive a hidden wijk from
+    out = protect(table({OK: 40, NK: 7, WW: 30, CH: 43}), GROUPS)
+    assert out.suppressed() == {("sdd_schuldhulp", NK, "2026-Q3-4KW")}
+
+
 def test_two_small_counts_need_no_extra_suppression():
     out = protect(table({DW: 120, OK: 3, NK: 7, WW: 50, CH: 60}), GROUPS)
     assert out.suppressed() == {("sdd_schuldhulp", OK, "2026-Q3-4KW"), ("sdd_schuldhulp", NK, "2026-Q3-4KW")}

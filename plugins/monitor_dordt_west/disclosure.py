@@ -187,6 +187,8 @@ def protect(
                         "zelfde teller als een niet-gepubliceerde cel",
                     )
         for (indicator, period, total), members in sorted(grouped.items()):
+            if not any(m.area == total for m in members):
+                continue  # without the total, the parts constrain nothing
             hidden = [m for m in members if decisions[m.key].suppressed]
             if len(hidden) != 1:
                 continue
