@@ -76,7 +76,8 @@ def chart_png(content: PillarContent, ind: dict) -> bytes | None:
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.5)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.legend(fontsize=5.5, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    if ax.get_legend_handles_labels()[0]:  # every value may be hidden: then nothing to name
+        ax.legend(fontsize=5.5, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
