@@ -169,7 +169,7 @@ def write(content: PillarContent, path: Path) -> None:
 
     header = ["Indicator", "Gebied", "Periode", "Cijfer", "Status", "Nul-\nmeting", "Veran-\ndering", "Dord-\nrecht",
               "Verschil\nDordrecht", "Doel\n2043", "Op koers?", "Sign.\nverschil", "Wijziging"]  # fmt: skip
-    widths = [50, 22, 30, 15, 15, 15, 15, 15, 16, 15, 27, 18, 30]
+    widths = [46, 22, 28, 15, 15, 15, 15, 15, 18, 15, 27, 16, 26]  # 273 mm: A4 landscape within the margins
     for theme, indicators in content.themes:
         story.append(PageBreak())
         story.append(Paragraph(f"{theme}", st["h1"]))
