@@ -256,9 +256,8 @@ class PillarContent:
             if r["wijziging"] == "nieuw cijfer":
                 was = mark if r["vorige_onderdrukt"] else r["vorige_waarde"]
                 now = mark if r["onderdrukt"] else r["waarde"]
-                out.append(
-                    {**_cell_id(r), "was": was, "nu": now, "soort": f"nieuw cijfer (vorige: {r['vorige_periode']})"}
-                )
+                before = r["vorige_periode"] or "geen cijfer"
+                out.append({**_cell_id(r), "was": was, "nu": now, "soort": f"nieuw cijfer (vorige: {before})"})
         return out
 
     @property
@@ -292,7 +291,8 @@ def _cell_id(c: dict) -> dict:
 
 def _earlier_cells(conn, quarter: Quarter) -> tuple[dict, dict, dict]:
     """What earlier publications showed: for disclosure memory (quarters up to this one, all
-    versions), for revisions (earlier quarters' latest versions), and the previous quarter."""
+    versions), for revisions (earlier quarters' latest versions), the previous quarter's latest
+    cells and the pillars it published."""
     cells = _rows(
         conn,
         """
@@ -317,7 +317,8 @@ def _earlier_cells(conn, quarter: Quarter) -> tuple[dict, dict, dict]:
             published[key] = c
             if c["kwartaal"] == quarter.previous().code and c["rol"] == "laatste":
                 previous[(c["indicator_code"], c["gebiedscode"])] = c
-    return memory, published, previous
+    previous_pillars = {c["pijler"] for c in cells if c["kwartaal"] == quarter.previous().code}
+    return memory, published, previous, previous_pillars
 
 
 def _choose_periods(values: list[dict]) -> dict[str, dict]:
@@ -350,7 +351,7 @@ def build_quarter(tgt: PgTarget, quarter: Quarter) -> QuarterContent:
             (r["indicator_code"], r["gebiedscode"]): r
             for r in _rows(conn, NULMETING_SQL, {"areas": areas.order, "default_year": dbt_vars()["nulmeting_jaar"]})
         }
-        memory, published_before, previous = _earlier_cells(conn, quarter)
+        memory, published_before, previous, previous_pillars = _earlier_cells(conn, quarter)
 
     latest = _choose_periods(values)
     by_key = {(v["indicator_code"], v["gebiedscode"], v["periode_code"]): v for v in values}
@@ -452,8 +453,10 @@ def build_quarter(tgt: PgTarget, quarter: Quarter) -> QuarterContent:
             if v:
                 leveringen[ind["pijler"]].update(v["leveringen"] or ())
             prev = previous.get((code, a))
-            if prev is None:
+            if prev is None and ind["pijler"] not in previous_pillars:
                 change = "eerste publicatie"
+            elif prev is None:
+                change = "nieuw cijfer" if v else "geen cijfer"
             elif v is None:
                 change = "geen cijfer"
             elif prev["periode_code"] != period:
