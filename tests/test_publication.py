@@ -171,6 +171,7 @@ def test_publication_workbook_pdf_reproduction_and_correction(built, landing, tm
     assert rows[(total, "Crabbehof")][15].value == "herzien"
     assert rows[(total, "Dordrecht")][4].value == 46.7  # 14 / 3000 × 10.000
     assert rows[(total, "Dordt West")][15].value == "geen nieuw cijfer"
+    assert rows[(total, "Wielwijk")][15].value == "geen cijfer"  # no inhabitants, then or now
     changes = {(r[0].value, r[1].value): r for r in wb["Wijzigingen"].iter_rows(min_row=6) if r[0].value}
     assert changes[(total, "Crabbehof")][3].value == 25.0 and changes[(total, "Crabbehof")][4].value == 0.0
     assert changes[(total, "Crabbehof")][5].value == "herzien (correctielevering)"
