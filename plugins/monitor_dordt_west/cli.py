@@ -277,6 +277,20 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     return benchmark.main(rows=args.rows)
 
 
+PASS_THROUGH = ("test", "dbt", "airflow")
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str]) -> int:
+    if argv and argv[0] in PASS_THROUGH:
+        # everything after the command goes to pytest/dbt/airflow as is, options included
+        # (argparse's REMAINDER refuses a first argument that looks like an option)
+        args = parser.parse_args(argv[:1])
+        args.args = argv[1:]
+    else:
+        args = parser.parse_args(argv)
+    return args.func(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("MDW_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="mdw", description="Monitor Dordt West data platform")
@@ -331,8 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("args", nargs=argparse.REMAINDER)
     p = add("benchmark", cmd_benchmark, "load a generated 5-million-row POL_misdrijven file; compare with bare COPY")
     p.add_argument("--rows", type=int, default=5_000_000)
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return parse(parser, sys.argv[1:] if argv is None else list(argv))
 
 
 if __name__ == "__main__":
