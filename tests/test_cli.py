@@ -13,5 +13,5 @@ def test_pass_through_keeps_options():
         p = sub.add_parser(name)
         p.add_argument("args", nargs=argparse.REMAINDER)
         p.set_defaults(func=lambda a: seen.setdefault("args", a.args) and 0)
-    cli.parse(parser, ["test", "-k", "publication", "--durations=5", "tests/x.py"])
+    cli.dispatch(parser, ["test", "-k", "publication", "--durations=5", "tests/x.py"])
     assert seen["args"] == ["-k", "publication", "--durations=5", "tests/x.py"]

@@ -280,7 +280,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
 PASS_THROUGH = ("test", "dbt", "airflow")
 
 
-def parse(parser: argparse.ArgumentParser, argv: list[str]) -> int:
+def dispatch(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     if argv and argv[0] in PASS_THROUGH:
         # everything after the command goes to pytest/dbt/airflow as is, options included
         # (argparse's REMAINDER refuses a first argument that looks like an option)
@@ -345,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("args", nargs=argparse.REMAINDER)
     p = add("benchmark", cmd_benchmark, "load a generated 5-million-row POL_misdrijven file; compare with bare COPY")
     p.add_argument("--rows", type=int, default=5_000_000)
-    return parse(parser, sys.argv[1:] if argv is None else list(argv))
+    return dispatch(parser, sys.argv[1:] if argv is None else list(argv))
 
 
 if __name__ == "__main__":
