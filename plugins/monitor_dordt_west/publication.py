@@ -455,11 +455,9 @@ def build_quarter(tgt: PgTarget, quarter: Quarter) -> QuarterContent:
             prev = previous.get((code, a))
             if prev is None and ind["pijler"] not in previous_pillars:
                 change = "eerste publicatie"
-            elif prev is None:
-                change = "nieuw cijfer" if v else "geen cijfer"
-            elif v is None:
+            elif v is None or (v["waarde"] is None and not suppressed):
                 change = "geen cijfer"
-            elif prev["periode_code"] != period:
+            elif prev is None or prev["periode_code"] != period:
                 change = "nieuw cijfer"
             elif bool(prev["onderdrukt"]) != suppressed or _num(prev["waarde"]) != value:
                 change = "herzien"
