@@ -121,11 +121,24 @@ def primary(cell: Cell) -> str | None:
         return None
     if cell.rule == "personen" and cell.numerator is not None and 0 < cell.numerator < MIN_PERSONS:
         return f"klein aantal personen (1-{MIN_PERSONS - 1})"
-    if not cell.is_count and cell.denominator is not None and cell.rule != "enquete":
-        if cell.rule != "samengesteld" or cell.numerator is not None:
-            if cell.denominator < MIN_DENOMINATOR:
-                return f"noemer kleiner dan {MIN_DENOMINATOR}"
+    # a compiled rate is checked only when its numerator is known too
+    checked = cell.rule != "samengesteld" or cell.numerator is not None
+    if not cell.is_count and checked and cell.denominator is not None and cell.denominator < MIN_DENOMINATOR:
+        return f"noemer kleiner dan {MIN_DENOMINATOR}"
     return None
+
+
+def additive_groups(cells: Iterable[Cell], groups: Mapping[str, list[str]]) -> dict[tuple[str, str, str], list[Cell]]:
+    """Per (indicator, period, total area) the cells of the total and its parts that add up:
+    numerators under an additive rule. A group without its total constrains nothing: left out."""
+    part_of = {p: t for t, parts in groups.items() for p in parts}
+    grouped: dict[tuple[str, str, str], list[Cell]] = defaultdict(list)
+    for c in cells:
+        if c.rule in ADDITIVE_RULES and c.numerator is not None and c.value is not None:
+            total = c.area if c.area in groups else part_of.get(c.area)
+            if total is not None:
+                grouped[(c.indicator, c.period, total)].append(c)
+    return {k: v for k, v in grouped.items() if any(m.area == k[2] for m in v)}
 
 
 def protect(
@@ -160,14 +173,7 @@ def protect(
         e = earlier.get(c.key)
         return e is not None and not e.suppressed and e.fingerprint == c.fingerprint
 
-    # additive groups: per numerator series and period, total + parts
-    part_of: dict[str, str] = {p: t for t, parts in groups.items() for p in parts}
-    grouped: dict[tuple[str, str, str], list[Cell]] = defaultdict(list)
-    for c in cells:
-        if c.rule in ADDITIVE_RULES and c.numerator is not None and c.value is not None:
-            total = c.area if c.area in groups else part_of.get(c.area)
-            if total is not None:
-                grouped[(c.indicator, c.period, total)].append(c)
+    grouped = additive_groups(cells, groups)
     shared: dict[tuple[str, str, str], list[Cell]] = defaultdict(list)
     for c in cells:
         if c.numerator is not None:
@@ -187,8 +193,6 @@ def protect(
                         "zelfde teller als een niet-gepubliceerde cel",
                     )
         for (indicator, period, total), members in sorted(grouped.items()):
-            if not any(m.area == total for m in members):
-                continue  # without the total, the parts constrain nothing
             hidden = [m for m in members if decisions[m.key].suppressed]
             if len(hidden) != 1:
                 continue
@@ -218,11 +222,9 @@ def protect(
 
 def check_groups_safe(outcome: Outcome, cells: Iterable[Cell], groups: Mapping[str, list[str]]) -> list[str]:
     """Groups in which exactly one cell is hidden (derivable): empty when protection holds."""
-    part_of = {p: t for t, parts in groups.items() for p in parts}
-    count: dict[tuple, list[str]] = defaultdict(list)
-    for c in cells:
-        if c.rule in ADDITIVE_RULES and c.numerator is not None and c.value is not None:
-            total = c.area if c.area in groups else part_of.get(c.area)
-            if total and outcome.decisions[c.key].suppressed:
-                count[(c.indicator, c.period, total)].append(c.area)
-    return [f"{k}: {v}" for k, v in count.items() if len(v) == 1]
+    out = []
+    for key, members in additive_groups(cells, groups).items():
+        hidden = [m.area for m in members if outcome.decisions[m.key].suppressed]
+        if len(hidden) == 1:
+            out.append(f"{key}: {hidden}")
+    return out

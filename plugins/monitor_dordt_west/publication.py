@@ -285,11 +285,18 @@ class PillarContent:
         return f"monitor-dordt-west_{self.quarter.code}_{self.slug}_v{self.version}"
 
 
+KEY = ("indicator_code", "gebiedscode", "periode_code")
+
+
+def _key(c: dict) -> tuple[str, str, str]:
+    return (c["indicator_code"], c["gebiedscode"], c["periode_code"])
+
+
 def _cell_id(c: dict) -> dict:
-    return {"indicator_code": c["indicator_code"], "gebiedscode": c["gebiedscode"], "periode_code": c["periode_code"]}
+    return dict(zip(KEY, _key(c), strict=True))
 
 
-def _earlier_cells(conn, quarter: Quarter) -> tuple[dict, dict, dict]:
+def _earlier_cells(conn, quarter: Quarter) -> tuple[dict, dict, dict, set[str]]:
     """What earlier publications showed: for disclosure memory (quarters up to this one, all
     versions), for revisions (earlier quarters' latest versions), the previous quarter's latest
     cells and the pillars it published."""
@@ -311,7 +318,7 @@ def _earlier_cells(conn, quarter: Quarter) -> tuple[dict, dict, dict]:
     published: dict = {}
     previous: dict = {}
     for c in cells:  # in creation order: the most recent state wins
-        key = (c["indicator_code"], c["gebiedscode"], c["periode_code"])
+        key = _key(c)
         memory[key] = disclosure.Earlier(c["onderdrukt"], c["vingerafdruk"])
         if c["kwartaal"] < quarter.code and c["versie"] == latest_version[(c["kwartaal"], c["pijler"])]:
             published[key] = c
@@ -354,18 +361,15 @@ def build_quarter(tgt: PgTarget, quarter: Quarter) -> QuarterContent:
         memory, published_before, previous, previous_pillars = _earlier_cells(conn, quarter)
 
     latest = _choose_periods(values)
-    by_key = {(v["indicator_code"], v["gebiedscode"], v["periode_code"]): v for v in values}
+    by_key = {_key(v): v for v in values}
+    years: dict[str, set[tuple]] = defaultdict(set)
+    for v in values:
+        if v["periodetype"] == "jaar":
+            years[v["indicator_code"]].add((v["periode_code"], v["einddatum"]))
     # the trend: every year up to the latest period, and the latest period itself
     series_keys: list[tuple[str, str, str]] = []
     for code, chosen in latest.items():
-        periods = sorted(
-            {
-                v["periode_code"]
-                for v in values
-                if v["indicator_code"] == code and v["periodetype"] == "jaar" and v["einddatum"] <= chosen["einddatum"]
-            }
-            | {chosen["periode_code"]}
-        )
+        periods = sorted({p for p, end in years[code] if end <= chosen["einddatum"]} | {chosen["periode_code"]})
         for a in areas.order:
             for p in periods:
                 if (code, a, p) in by_key:
@@ -653,22 +657,19 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _shown(c: dict | None):
+    if c is None:
+        return "ontbreekt"
+    return disclosure.MARK if c["onderdrukt"] else c["waarde"]
+
+
 def _cell_changes(old: list[dict], new: list[dict]) -> list[dict]:
-    before = {(c["indicator_code"], c["gebiedscode"], c["periode_code"]): c for c in old}
-    after = {(c["indicator_code"], c["gebiedscode"], c["periode_code"]): c for c in new}
+    before, after = {_key(c): c for c in old}, {_key(c): c for c in new}
     out = []
     for key in sorted(set(before) | set(after)):
-        b, a = before.get(key), after.get(key)
-
-        def show(c):
-            if c is None:
-                return "ontbreekt"
-            return disclosure.MARK if c["onderdrukt"] else c["waarde"]
-
-        if show(b) != show(a):
-            out.append(
-                {"indicator_code": key[0], "gebiedscode": key[1], "periode_code": key[2], "was": show(b), "nu": show(a)}
-            )
+        was, now = _shown(before.get(key)), _shown(after.get(key))
+        if was != now:
+            out.append({**dict(zip(KEY, key, strict=True)), "was": was, "nu": now})
     return out
 
 
@@ -677,10 +678,10 @@ def publish(
     quarter: Quarter,
     pillars: list[str] | None = None,
     out_root: Path | None = None,
-    content: QuarterContent | None = None,
     created_by: str | None = None,
 ) -> list[PublishResult]:
-    """Publish (or reproduce) the quarter for the given pillars (default: all five)."""
+    """Publish (or reproduce) the quarter for the given pillars (default: all five). The content
+    is built again for each pillar, so that it sees the cells the previous pillar registered."""
     ensure_register(tgt)
     out_root = out_root or publications_dir()
     results = []
@@ -688,9 +689,8 @@ def publish(
         with connect(tgt) as conn:
             # one publisher per quarter at a time: versions and disclosure memory stay consistent
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('mdw_meta.publicatie'), hashtext(%s))", (quarter.code,))
-            qc = content or build_quarter(tgt, quarter)
-            results.append(_publish_pillar(conn, qc.for_pillar(pillar), out_root, created_by))
-            content = None  # the next pillar sees this one's cells in the register
+            content = build_quarter(tgt, quarter).for_pillar(pillar)
+            results.append(_publish_pillar(conn, content, out_root, created_by))
     return results
 
 

@@ -60,10 +60,3 @@ class QuarterlyPublicationTimetable(Timetable):
             return None
         interval = quarter_interval(quarter)
         return DagRunInfo(run_after=_at(quarter.publication_date(), RUN_HOUR), data_interval=interval)
-
-
-def next_run_after(quarter: Quarter) -> datetime:
-    return _at(quarter.publication_date(), RUN_HOUR)
-
-
-__all__ = ["QuarterlyPublicationTimetable", "next_run_after", "quarter_interval", "quarter_of_interval"]
