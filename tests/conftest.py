@@ -17,6 +17,8 @@ import pytest
 os.environ.pop("MDW_WAREHOUSE_URI", None)
 os.environ.pop("AIRFLOW_CONN_MDW_WAREHOUSE", None)
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# tests write a delivery and load it at once: no settle period (tests of the settle rule set their own)
+os.environ["MDW_SETTLE_SECONDS"] = "0"
 
 
 def _free_port() -> int:

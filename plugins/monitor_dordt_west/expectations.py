@@ -10,9 +10,10 @@ is pulled into pandas.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from .registry import Column, Dataset, reference_values
+from .registry import EARLIEST_DATE, Column, Dataset, reference_values
 
 DATE_FORMATS = {"DD-MM-YYYY": "dd-mm-jjjj", "YYYY-MM-DD": "jjjj-mm-dd"}
 
@@ -40,6 +41,15 @@ def _exp(type_: str, meta: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
 
 def _sql_text(text: str) -> str:
     return text.replace("'", "''")
+
+
+def _expand_lookups(condition: str) -> str:
+    """``{lookup:NAME}`` in a row rule becomes the SQL list of that reference list's values."""
+
+    def values(m: re.Match) -> str:
+        return "(" + ", ".join(f"'{_sql_text(v)}'" for v in reference_values(m.group(1))) + ")"
+
+    return re.sub(r"\{lookup:([a-z_]+)\}", values, condition)
 
 
 def _parse_check(ds: Dataset, col: Column) -> str:
@@ -86,6 +96,22 @@ def suite_dict(ds: Dataset) -> dict[str, Any]:
                     column=f"{col.name}__typed",
                     min_value={"$PARAMETER": "period_min_ts" if col.type == "timestamp" else "period_min"},
                     max_value={"$PARAMETER": "period_max_ts" if col.type == "timestamp" else "period_max"},
+                )
+            )
+        if col.type in ("date", "timestamp") and not col.in_period and col.not_after_period:
+            ts = col.type == "timestamp"
+            exps.append(
+                _exp(
+                    "expect_column_values_to_be_between",
+                    meta
+                    | {
+                        "verwacht": "een datum niet na het einde van de periode of de dag van ontvangst",
+                        "typed": True,
+                        "bound": "not_after_period",
+                    },
+                    column=f"{col.name}__typed",
+                    min_value=f"{EARLIEST_DATE}T00:00:00" if ts else EARLIEST_DATE.isoformat(),
+                    max_value={"$PARAMETER": "date_max_ts" if ts else "date_max"},
                 )
             )
         if col.min_value is not None or col.max_value is not None:
@@ -138,7 +164,7 @@ def suite_dict(ds: Dataset) -> dict[str, Any]:
     row_checks = [_parse_check(ds, c) for c in ds.columns if c.type != "text"]
     row_checks += [
         f"SELECT _line, '{column}' AS kolom, \"{column}\" AS gevonden, '{_sql_text(what)}' AS verwacht "
-        f"FROM {{batch}} WHERE {condition}"
+        f"FROM {{batch}} WHERE {_expand_lookups(condition)}"
         for column, what, condition in ds.row_rules
     ]
     if row_checks:

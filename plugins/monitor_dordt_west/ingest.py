@@ -13,11 +13,15 @@ replaces exactly the rows of the delivery it corrects, and every raw row names i
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import functools
 import hashlib
 import io
 import logging
-import shutil
+import os
+import re
+import stat
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,9 +30,9 @@ from pathlib import Path
 
 from psycopg import sql
 
-from . import config, registry
+from . import config, ledger, registry
 from .expectations import typed_expression
-from .registry import Dataset, Period
+from .registry import Dataset, Period, display_name
 from .warehouse import PgTarget, connect
 
 log = logging.getLogger(__name__)
@@ -48,16 +52,18 @@ PG_TYPES = {
 class DeliveryRejected(Exception):
     """A delivery that is refused; ``str()`` is the message for the partner and the operator."""
 
-    def __init__(self, file_name: str, problems: list[str], delivery_id: int | None = None):
+    def __init__(self, file_name: str, problems: list[str], delivery_id: int | None = None, held: bool = False):
         self.file_name = file_name
         self.problems = problems
         self.delivery_id = delivery_id
+        self.held = held
         super().__init__(self.message)
 
     @property
     def message(self) -> str:
         ref = f" (levering {self.delivery_id})" if self.delivery_id else ""
-        lines = [f"Levering {self.file_name}{ref} is geweigerd en in quarantaine gezet; er is niets van geladen."]
+        what = "aangehouden ter beoordeling" if self.held else "geweigerd en in quarantaine gezet"
+        lines = [f"Levering {self.file_name}{ref} is {what}; er is niets van geladen."]
         lines += [f"- {p}" for p in self.problems[:MAX_PROBLEMS]]
         if len(self.problems) > MAX_PROBLEMS:
             lines.append(f"- ... en nog {len(self.problems) - MAX_PROBLEMS} bevinding(en)")
@@ -70,7 +76,7 @@ class Outcome:
     dataset: str | None
     period: str | None
     delivery_id: int | None
-    status: str  # loaded | unchanged | quarantined
+    status: str  # loaded | unchanged | quarantined | held | skipped (left for the next run) | failed (platform)
     rows: int = 0
     replaced: list[int] = field(default_factory=list)
     message: str = ""
@@ -129,7 +135,7 @@ def ensure_schema(tgt: PgTarget) -> None:
 def fingerprint(path: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as fh:
+    with _open_regular(path) as fh:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
@@ -144,7 +150,7 @@ def check_xlsx(path: Path, ds: Dataset) -> list[str]:
     """An Excel delivery: a real .xlsx, the agreed sheet, the header in the agreed row."""
     import zipfile
 
-    name = path.name
+    name = display_name(path.name)
     if path.stat().st_size == 0:
         return [f"{name}: het bestand is leeg (0 bytes)"]
     if not zipfile.is_zipfile(path):
@@ -230,15 +236,14 @@ def _xlsx_chunks(path: Path, ds: Dataset) -> Iterator[bytes]:
 
 
 def check_structure(path: Path, ds: Dataset) -> tuple[list[str], int]:
-    """Streamed checks of what COPY cannot judge well: BOM, encoding, line ends, header, truncation.
-
-    Returns the problems found and the byte offset where the CSV text starts (after a BOM).
+    """Streamed checks of what COPY cannot judge well: BOM, encoding, line ends, header, quoting,
+    truncation. Returns the problems found and the byte offset where the CSV text starts (after a BOM).
     """
     if ds.file_format == "xlsx":
         return check_xlsx(path, ds), 0
     problems: list[str] = []
-    name = path.name
-    with path.open("rb") as fh:
+    name = display_name(path.name)
+    with _open_regular(path) as fh:
         head = fh.read(CHUNK)
         if not head:
             return [f"{name}: het bestand is leeg (0 bytes)"], 0
@@ -252,6 +257,8 @@ def check_structure(path: Path, ds: Dataset) -> tuple[list[str], int]:
             )
         nl = head.find(b"\n", offset)
         header_bytes = head[offset:] if nl < 0 else head[offset : nl + 1]
+        if nl < 0 and b"\r" in header_bytes.rstrip(b"\r"):
+            return [*problems, f"{name}: regels eindigen op CR (\\r) zonder LF; afgesproken is {_agreed_end(ds)}"], 0
         if nl < 0 and len(head) == CHUNK:
             return [*problems, f"{name}: geen regeleinde in de eerste MiB; is dit een CSV-bestand?"], offset
         # header: decode with the agreed encoding
@@ -264,9 +271,13 @@ def check_structure(path: Path, ds: Dataset) -> tuple[list[str], int]:
         problems += _check_header(name, header_text.rstrip("\r\n"), ds)
         if problems:
             return problems, offset
-        # body: encoding, line ends and a final line end, streamed
+        # body: encoding, line ends, quoting and a final line end, streamed
         problems += _check_body(fh, head, ds, name)
     return problems, offset
+
+
+def _agreed_end(ds: Dataset) -> str:
+    return LINE_END_NAMES.get(ds.line_end, "LF (\\n) of CRLF (\\r\\n)")
 
 
 def _check_line_end(name: str, line: str, ds: Dataset, line_no: int) -> list[str]:
@@ -281,6 +292,10 @@ def _check_line_end(name: str, line: str, ds: Dataset, line_no: int) -> list[str
 
 
 def _check_header(name: str, header: str, ds: Dataset) -> list[str]:
+    if "\r" in header:
+        return [f"{name}, regel 1 (kopregel): losse CR (\\r) in de kopregel; afgesproken is {_agreed_end(ds)}"]
+    if not _line_pattern(ds).fullmatch(header.encode("utf-8")):
+        return [f"{name}, regel 1 (kopregel): {QUOTE_PROBLEM}"]
     found = next(csv.reader([header], delimiter=ds.delimiter, quotechar=ds.quote))
     return _header_problems(name, found, ds, header)
 
@@ -303,7 +318,14 @@ def _header_problems(name: str, found: list[str], ds: Dataset, header: str = "",
     extra = [c for c in found if c not in expected]
     if missing:
         problems.append(f"{name}, {where} (kopregel): kolom(men) ontbreken: {', '.join(missing)}")
-    if extra:
+    if extra and ds.person_level:  # the 'header' may be a data line (no header row): positions only
+        positions = [str(i + 1) for i, c in enumerate(found) if c not in expected]
+        problems.append(
+            f"{name}, {where} (kopregel): niet afgesproken kolom(men) op positie {', '.join(positions)} (namen "
+            "niet herhaald: ontbreekt de kopregel?) — extra kolommen kunnen persoonsgegevens bevatten en worden niet "
+            "aangenomen"
+        )
+    elif extra:
         problems.append(
             f"{name}, {where} (kopregel): niet afgesproken kolom(men): {', '.join(extra)} — "
             "extra kolommen kunnen persoonsgegevens bevatten en worden niet aangenomen"
@@ -313,10 +335,31 @@ def _header_problems(name: str, found: list[str], ds: Dataset, header: str = "",
     return problems
 
 
+QUOTE_PROBLEM = (
+    'aanhalingsteken (") midden in een veld, of een veld tussen aanhalingstekens dat op deze regel niet wordt '
+    'gesloten; afgesproken is: een veld staat helemaal tussen "..." (een " erin verdubbeld) of bevat geen ", '
+    "en een regel is één record"
+)
+MAX_LINE = CHUNK  # bytes; no agreed file has lines of more than a few hundred bytes
+
+
+@functools.cache
+def _line_pattern(ds: Dataset) -> re.Pattern[bytes]:
+    """One physical line that is one complete CSV record: every field either wholly quoted (quotes
+    doubled inside) or without any quote. PostgreSQL's CSV reader would otherwise take a quote in the
+    middle of a field as the start of a quoted section, and merge or split records."""
+    q, d = re.escape(ds.quote.encode()), re.escape(ds.delimiter.encode())
+    field = rb"(?:" + q + rb"(?:[^" + q + rb"]|" + q + q + rb")*" + q + rb"|[^" + q + d + rb"\r\n]*)"
+    return re.compile(field + rb"(?:" + d + field + rb")*\r?")
+
+
 def _check_body(fh, head: bytes, ds: Dataset, name: str) -> list[str]:
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     utf8_ok, non_ascii = True, False
     line_no, prev_cr, last = 1, False, b""
+    pattern = _line_pattern(ds)
+    quote = ds.quote.encode()
+    carry, carry_line = b"", 1  # the unfinished last line of what was read so far, and its number
     chunk = head
     problems: list[str] = []
     while chunk:
@@ -343,10 +386,23 @@ def _check_body(fh, head: bytes, ds: Dataset, name: str) -> list[str]:
             ]
         if ds.line_end == "lf" and crlf:
             return [f"{name}: regeleinde CRLF gevonden rond regel {line_no}; afgesproken is {LINE_END_NAMES['lf']}"]
+        # quoting, line by line, only where a quote occurs (most files have none)
+        data = carry + chunk
+        cut = data.rfind(b"\n") + 1
+        if quote in data[:cut]:
+            for i, line in enumerate(data[:cut].split(b"\n")[:-1]):
+                if quote in line and not pattern.fullmatch(line):
+                    return [f"{name}, regel {carry_line + i}: {QUOTE_PROBLEM}"]
+        carry_line += data.count(b"\n", 0, cut)
+        carry = data[cut:]
+        if len(carry) > MAX_LINE:
+            return [f"{name}, regel {carry_line}: regel langer dan {MAX_LINE // 1024} KiB; is dit een CSV-bestand?"]
         line_no += lf
         prev_cr = chunk.endswith(b"\r")
         last = chunk
         chunk = fh.read(CHUNK)
+    if carry and quote in carry and not pattern.fullmatch(carry):
+        return [f"{name}, regel {carry_line}: {QUOTE_PROBLEM}"]
     if ds.encoding == "cp1252" and non_ascii and utf8_ok:
         problems.append(f"{name}: het bestand is UTF-8 gecodeerd; afgesproken is Windows-1252")
     if not last.endswith(b"\n"):
@@ -357,72 +413,109 @@ def _check_body(fh, head: bytes, ds: Dataset, name: str) -> list[str]:
     return problems
 
 
-# --------------------------------------------------------------------------- ledger helpers
+# --------------------------------------------------------------------------- storage (archive, quarantine)
 
 
-def _ledger_insert(
-    conn,
-    partner: str,
-    ds: Dataset | None,
-    period: Period | None,
-    path: Path,
-    sha: str,
-    size: int,
-    status: str,
-    reason: str | None = None,
-) -> int:
-    mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-    row = conn.execute(
-        """INSERT INTO mdw_meta.load_ledger
-               (partner, dataset, file_name, sha256, size_bytes, period, period_start, period_end,
-                file_modified_at, status, reason)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING delivery_id""",
-        (
-            partner,
-            ds.id if ds else None,
-            path.name,
-            sha,
-            size,
-            period.label if period else None,
-            period.start if period else None,
-            period.end if period else None,
-            mtime,
-            status,
-            reason,
-        ),
-    ).fetchone()
-    return int(row[0])
+def _stored_name(name: str, delivery_id: int) -> str:
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", display_name(name))[: registry.MAX_NAME]
+    return f"{delivery_id:08d}__{safe}"
 
 
-def _stored_path(path: Path, folder: Path, delivery_id: int) -> Path:
-    return folder / f"{delivery_id:08d}__{path.name}"
+def _private_dir(folder: Path) -> Path:
+    """A folder for delivered files: readable by the owner only (they may hold personal data)."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if stat.S_IMODE(folder.stat().st_mode) != 0o700:
+        folder.chmod(0o700)
+    return folder
 
 
-def _store(path: Path, folder: Path, delivery_id: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    dest = _stored_path(path, folder, delivery_id)
-    shutil.move(str(path), dest)
-    return dest
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
-def _quarantine(conn, path: Path, partner: str, delivery_id: int, problems: list[str]) -> DeliveryRejected:
-    rejected = DeliveryRejected(path.name, problems, delivery_id)
-    dest = _store(path, config.paths().quarantine / partner, delivery_id)
-    dest.chmod(0o600)  # a refused delivery may hold personal data (SDD: BSN)
-    dest.with_name(dest.name + ".reden.txt").write_text(rejected.message + "\n", encoding="utf-8")
-    conn.execute(
-        "UPDATE mdw_meta.load_ledger SET status = 'quarantined', reason = %s, stored_as = %s WHERE delivery_id = %s",
-        (rejected.message, str(dest), delivery_id),
-    )
+def _copy_verified(src: Path, dest: Path, sha: str) -> None:
+    """Copy ``src`` to ``dest`` (0600), via a temporary name, checking that what was written has the
+    SHA-256 the ledger recorded; raises ``InfrastructureError`` when it has not."""
+    tmp = dest.with_name(dest.name + ".tmp")
+    digest = hashlib.sha256()
+    try:
+        with _open_regular(src) as fin, open(tmp, "wb", opener=_private_opener) as fout:
+            while chunk := fin.read(CHUNK):
+                fout.write(chunk)
+            fout.flush()
+            os.fsync(fout.fileno())
+        with open(tmp, "rb") as check:
+            while chunk := check.read(CHUNK):
+                digest.update(chunk)
+        if digest.hexdigest() != sha:
+            raise FileChanged(f"{display_name(src.name)}: veranderde terwijl het werd verwerkt")
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _private_opener(path: str, flags: int) -> int:
+    return os.open(path, flags | os.O_NOFOLLOW, 0o600)
+
+
+def _open_regular(path: Path):
+    """Open a delivered file for reading without following a symbolic link."""
+    return os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
+
+
+def sha256_of(path: Path) -> str:
+    return fingerprint(path)[0]
+
+
+class InfrastructureError(Exception):
+    """A fault of the platform (disk, archive, quarantine, database), not of the delivery: the task
+    fails and retries, the file stays in the landing folder, the ledger row is ``aborted``."""
+
+
+class FileChanged(Exception):
+    """The file changed or disappeared while it was processed: it is processed again next run."""
+
+
+# --------------------------------------------------------------------------- refusal
+
+
+def _refuse(conn, path: Path, partner: str, delivery_id: int, problems: list[str], status: str = "quarantined"):
+    """Move the file to quarantine (0600, in a 0700 folder) with its reason, and record it: refused
+    (``quarantined``) or held back for review (``held``). If the file cannot be stored, nothing is
+    recorded against the partner: ``InfrastructureError``."""
+    rejected = DeliveryRejected(display_name(path.name), problems, delivery_id, held=status == ledger.HELD)
+    folder = _private_dir(config.paths().quarantine / partner)
+    dest = folder / _stored_name(path.name, delivery_id)
+    reason = dest.with_name(dest.name + ".reden.txt")
+    try:
+        with open(reason, "w", encoding="utf-8", opener=_private_opener) as fh:
+            fh.write(rejected.message + "\n")
+        os.replace(path, dest)  # the same file system as the landing folder, or EXDEV
+        if not dest.is_symlink():
+            dest.chmod(0o600)  # a refused delivery may hold personal data
+    except OSError as exc:
+        reason.unlink(missing_ok=True)
+        raise InfrastructureError(
+            f"{display_name(path.name)}: kon niet in quarantaine worden gezet in {folder} ({exc.strerror}); "
+            "het bestand blijft in de landingsmap. Los de oorzaak op (schijfruimte, rechten, zelfde "
+            "bestandssysteem als de landingsmap); de volgende run verwerkt het opnieuw."
+        ) from exc
+    ledger.mark_refused(conn, delivery_id, status, rejected.message, dest)
     conn.commit()
-    log.error("%s", rejected.message)
+    (log.warning if status == ledger.HELD else log.error)("%s", rejected.message)
     return rejected
 
 
 # --------------------------------------------------------------------------- COPY and validation
 
 
-def _copy_into_work_table(conn, path: Path, ds: Dataset, offset: int, work: str, archive_copy: Path | None) -> int:
+def _copy_into_work_table(
+    conn, path: Path, ds: Dataset, offset: int, work: str, archive_copy: Path | None
+) -> tuple[int, str | None]:
     """COPY the file into ``loading.<work>``: the text as delivered, its file line, and the typed
     value of every date/number column computed during the COPY (a generated column that is
     NULL when the text does not parse), so the checks and the swap never parse again."""
@@ -452,21 +545,27 @@ def _copy_into_work_table(conn, path: Path, ds: Dataset, offset: int, work: str,
         sql.Literal("UTF8" if ds.pseudonymised else ds.pg_encoding),
         headers,
     )
+    archive_digest = hashlib.sha256() if archive_copy else None
     with conn.cursor() as cur:
         with cur.copy(copy_sql) as copy:
             if ds.file_format == "xlsx":
                 chunks = _xlsx_chunks(path, ds)
             elif ds.pseudonymised:
-                chunks = _pseudonymised_chunks(path, ds, archive_copy)
+                chunks = _pseudonymised_chunks(path, ds, archive_copy, archive_digest)
             else:
                 chunks = _raw_chunks(path, offset)
             for chunk in chunks:
                 copy.write(chunk)
-        return cur.rowcount
+        rows = cur.rowcount
+    if archive_copy is None or archive_digest is None:
+        return rows, None
+    if sha256_of(archive_copy) != archive_digest.hexdigest():  # what is on disk is what was written
+        raise InfrastructureError(f"{archive_copy}: de gepseudonimiseerde archiefkopie is niet correct weggeschreven")
+    return rows, archive_digest.hexdigest()
 
 
 def _raw_chunks(path: Path, offset: int) -> Iterator[bytes]:
-    with path.open("rb") as fh:
+    with _open_regular(path) as fh:
         fh.seek(offset)
         while chunk := fh.read(CHUNK):
             yield chunk
@@ -480,7 +579,7 @@ class _StreamProblems(Exception):
         self.problems = problems
 
 
-def _pseudonymised_chunks(path: Path, ds: Dataset, archive_copy: Path | None) -> Iterator[bytes]:
+def _pseudonymised_chunks(path: Path, ds: Dataset, archive_copy: Path | None, digest=None) -> Iterator[bytes]:
     """The file with every BSN checked (11-proef) and replaced by its keyed pseudonym, streamed.
 
     Nothing with a BSN is written anywhere: the rows go to COPY (and to the pseudonymised
@@ -495,9 +594,9 @@ def _pseudonymised_chunks(path: Path, ds: Dataset, archive_copy: Path | None) ->
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=ds.delimiter, quotechar=ds.quote, lineterminator="\n")
     encoding = "utf-8-sig" if ds.encoding == "utf-8-sig" else ds.encoding
-    archive = archive_copy.open("w", encoding="utf-8", newline="") if archive_copy else None
+    archive = open(archive_copy, "wb", opener=_private_opener) if archive_copy else None
     try:
-        with path.open("r", encoding=encoding, newline="") as fh:
+        with io.TextIOWrapper(_open_regular(path), encoding=encoding, newline="") as fh:
             reader = csv.reader(fh, delimiter=ds.delimiter, quotechar=ds.quote)
             writer.writerow(next(reader))
             for line_no, row in enumerate(reader, start=2):
@@ -515,8 +614,11 @@ def _pseudonymised_chunks(path: Path, ds: Dataset, archive_copy: Path | None) ->
                             row[i] = ""
                 writer.writerow(row)
                 if buffer.tell() >= CHUNK:
-                    yield from _flush(buffer, archive)
-            yield from _flush(buffer, archive)
+                    yield from _flush(buffer, archive, digest)
+            yield from _flush(buffer, archive, digest)
+        if archive:
+            archive.flush()
+            os.fsync(archive.fileno())
     finally:
         if archive:
             archive.close()
@@ -526,14 +628,16 @@ def _pseudonymised_chunks(path: Path, ds: Dataset, archive_copy: Path | None) ->
         raise _StreamProblems(problems)
 
 
-def _flush(buffer: io.StringIO, archive) -> Iterator[bytes]:
-    text = buffer.getvalue()
+def _flush(buffer: io.StringIO, archive, digest=None) -> Iterator[bytes]:
+    data = buffer.getvalue().encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
     if archive:
-        archive.write(text)
-    if text:
-        yield text.encode("utf-8")
+        archive.write(data)
+        if digest is not None:
+            digest.update(data)
+    if data:
+        yield data
 
 
 def copy_error_message(name: str, exc: Exception) -> str:
@@ -567,116 +671,163 @@ def copy_error_message(name: str, exc: Exception) -> str:
 # --------------------------------------------------------------------------- main entry
 
 
+def settle_seconds() -> float:
+    """A file is picked up once it has not changed for this long (``MDW_SETTLE_SECONDS``): a file
+    still being written is left for the next run."""
+    return float(os.environ.get("MDW_SETTLE_SECONDS", "30"))
+
+
+def _signature(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def ingest_file(path: Path, partner: str, tgt: PgTarget, validator) -> Outcome:
-    """Process one delivered file. Raises ``DeliveryRejected`` when the file is refused."""
-    name = path.name
-    sha, size = fingerprint(path)
-    with connect(tgt) as conn:
-        try:
-            ds, period = registry.identify(partner, name)
-        except ValueError as exc:
-            delivery_id = _ledger_insert(conn, partner, None, None, path, sha, size, "loading")
-            raise _quarantine(conn, path, partner, delivery_id, [str(exc)]) from None
+    """Process one delivered file. Raises ``DeliveryRejected`` when the file is refused or held,
+    ``InfrastructureError`` when the platform failed (the file then stays where it is)."""
+    import psycopg
 
-        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (ds.id,))  # one load per dataset at a time
-        conn.commit()
-        try:
-            return _ingest_locked(conn, path, partner, ds, period, sha, size, validator)
-        finally:
-            conn.rollback()
-            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (ds.id,))
+    name = display_name(path.name)
+    st = path.lstat()
+    if not stat.S_ISREG(st.st_mode):
+        return _refuse_entry(path, partner, tgt, st)
+    try:
+        sha, size = fingerprint(path)
+        if _signature(path.lstat()) != _signature(st):
+            raise FileChanged(f"{name}: veranderde terwijl het werd gelezen")
+    except (FileChanged, FileNotFoundError) as exc:
+        return _skipped(path, str(exc) if isinstance(exc, FileChanged) else f"{name}: verdwenen")
+    try:
+        with connect(tgt) as conn:
+            try:
+                ds, period = registry.identify(partner, path.name)
+                period_problem = registry.period_problem(period)
+            except ValueError as exc:
+                ds, period, period_problem = None, None, str(exc)
+            if ds is None or period_problem:
+                delivery_id = ledger.insert(conn, partner, ds, period, path.name, sha, size, st.st_mtime)
+                raise _refuse(conn, path, partner, delivery_id, [period_problem])
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (ds.id,))  # one load per dataset at a time
             conn.commit()
+            try:
+                return _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator)
+            finally:
+                with contextlib.suppress(psycopg.Error):
+                    conn.rollback()
+                    conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (ds.id,))
+                    conn.commit()
+    except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+        raise InfrastructureError(
+            f"{name}: de verbinding met het warehouse viel weg ({type(exc).__name__}); het bestand blijft in de "
+            "landingsmap en de volgende run verwerkt het opnieuw (de onderbroken lading wordt dan 'aborted')."
+        ) from exc
 
 
-def _ingest_locked(conn, path, partner, ds, period, sha, size, validator) -> Outcome:
-    name = path.name
-    _clean_up_aborted_loads(conn, ds)
-    prior = conn.execute(
-        "SELECT delivery_id, status, reason FROM mdw_meta.load_ledger WHERE dataset = %s AND sha256 = %s "
-        "ORDER BY delivery_id DESC LIMIT 1",
-        (ds.id, sha),
-    ).fetchone()
-    if prior and prior[1] == "loaded":
-        conn.execute(
-            "UPDATE mdw_meta.load_ledger SET times_received = times_received + 1, last_received_at = now() "
-            "WHERE delivery_id = %s",
-            (prior[0],),
-        )
+def _skipped(path: Path, reason: str) -> Outcome:
+    msg = f"{reason}; het bestand blijft in de landingsmap en komt bij een volgende run aan de beurt"
+    log.warning("%s", msg)
+    return Outcome(display_name(path.name), None, None, None, "skipped", message=msg)
+
+
+def _refuse_entry(path: Path, partner: str, tgt: PgTarget, st: os.stat_result) -> Outcome:
+    """Not a regular file (a symbolic link, a folder, a pipe ...): refused without being followed or
+    read; the entry itself (not what it points to) is moved to quarantine."""
+    kind = "symbolische koppeling" if stat.S_ISLNK(st.st_mode) else "map" if stat.S_ISDIR(st.st_mode) else "ander"
+    problem = (
+        f"{display_name(path.name)}: is een {kind}, geen gewoon bestand; alleen gewone bestanden worden gelezen "
+        "(de inhoud is niet gelezen en niet gevolgd)"
+    )
+    with connect(tgt) as conn:
+        delivery_id = ledger.insert(conn, partner, None, None, path.name, None, 0, None)
+        raise _refuse(conn, path, partner, delivery_id, [problem])
+
+
+def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) -> Outcome:
+    name = display_name(path.name)
+    _clean_up_aborted_loads(conn, ds, partner)
+    try:
+        if _signature(path.lstat()) != _signature(st):
+            return _skipped(path, f"{name}: veranderde sinds het werd gelezen")
+    except FileNotFoundError:  # another run at the same time has processed it
+        msg = f"{name}: al verwerkt door een gelijktijdige run; niets gedaan"
+        log.info("%s", msg)
+        return Outcome(name, ds.id, period.label, None, "skipped", message=msg)
+
+    prior = ledger.same_content(conn, ds, period, sha)
+    if prior and prior.status in (ledger.LOADED, ledger.SUPERSEDED):
+        return _unchanged(conn, path, partner, ds, period, prior)
+    if prior and prior.status in (ledger.QUARANTINED, ledger.HELD):
+        ledger.count_receipt(conn, prior.delivery_id)
         conn.commit()
-        archived = conn.execute(
-            "SELECT stored_as FROM mdw_meta.load_ledger WHERE delivery_id = %s", (prior[0],)
-        ).fetchone()[0]
-        if archived and not Path(archived).exists() and not ds.pseudonymised:  # archiving was interrupted
-            _store(path, Path(archived).parent, prior[0])
-        else:
-            path.unlink()  # the archive holds these exact bytes already (same sha256)
-        msg = f"{name}: byte-identiek aan levering {prior[0]}; niets gewijzigd"
-        log.info(msg)
-        return Outcome(name, ds.id, period.label, prior[0], "unchanged", message=msg)
-    if prior and prior[1] == "quarantined":
-        conn.execute(
-            "UPDATE mdw_meta.load_ledger SET times_received = times_received + 1, last_received_at = now() "
-            "WHERE delivery_id = %s",
-            (prior[0],),
-        )
-        conn.commit()
-        dest = _store(path, config.paths().quarantine / partner, prior[0])
-        log.error("%s: identical to refused delivery %s, moved to %s", name, prior[0], dest)
-        raise DeliveryRejected(
-            name,
-            [f"byte-identiek aan de eerder geweigerde levering {prior[0]}", *(prior[2] or "").splitlines()[1:]],
-            prior[0],
-        )
+        again = "geweigerde" if prior.status == ledger.QUARANTINED else "aangehouden"
+        lines = (prior.reason or "").splitlines()[1:]
+        same = f"byte-identiek aan de eerder {again} levering {prior.delivery_id}"
+        raise _refuse(conn, path, partner, prior.delivery_id, [same, *lines], status=prior.status)
+    released = prior is not None and prior.status == ledger.RELEASED
 
-    delivery_id = _ledger_insert(conn, partner, ds, period, path, sha, size, "loading")
+    delivery_id = ledger.insert(conn, partner, ds, period, path.name, sha, size, st.st_mtime)
     conn.commit()
+    order_problems, hold = _order_problems(conn, ds, period, st.st_mtime, name, released)
+    if order_problems:
+        raise _refuse(conn, path, partner, delivery_id, order_problems, ledger.HELD if hold else ledger.QUARANTINED)
     work = ds.partition(delivery_id)
     clock = _Clock()
-    archive_copy = None
-    if ds.pseudonymised:  # what is archived is the pseudonymised copy written during the COPY
-        archive_copy = _stored_path(path, config.paths().archive / partner, delivery_id).with_suffix(".tmp")
-        archive_copy.parent.mkdir(parents=True, exist_ok=True)
-    problems, offset = check_structure(path, ds)
-    clock.lap("structure")
+    archive_dir = _private_dir(config.paths().archive / partner)
+    dest = archive_dir / _stored_name(path.name, delivery_id)
+    archive_copy = dest.with_name(dest.name + ".tmp") if ds.pseudonymised else None
     try:
+        problems, rows, archive_sha = _read_and_check(conn, path, ds, period, work, archive_copy, validator, clock)
         if not problems:
-            try:
-                rows = _copy_into_work_table(conn, path, ds, offset, work, archive_copy)
-                conn.commit()
-                clock.lap("copy")
-            except _StreamProblems as exc:
-                conn.rollback()
-                problems += exc.problems
-            except Exception as exc:  # noqa: BLE001 - psycopg DataError/BadCopyFileFormat/...
-                conn.rollback()
-                problems.append(copy_error_message(name, exc))
-        if not problems:
-            problems = validator.validate(ds, period, work, name)
-            clock.lap("gx")
+            problems = _key_conflicts(conn, ds, period, delivery_id, work, name)
         if problems:
-            raise _quarantine(conn, path, partner, delivery_id, problems)
-        replaced = _swap_into_place(conn, ds, period, delivery_id, work)
-        dest = _stored_path(path, config.paths().archive / partner, delivery_id)
-        conn.execute(
-            "UPDATE mdw_meta.load_ledger SET status = 'loaded', rows_loaded = %s, loaded_at = now(), stored_as = %s "
-            "WHERE delivery_id = %s",
-            (rows, str(dest), delivery_id),
-        )
-        conn.commit()  # the delivery is in place; only then leave the landing folder
-        clock.lap("swap")
-        if archive_copy:
-            archive_copy.rename(dest)
-            dest.with_name(dest.name + ".sha256").write_text(f"{sha}  {name} (origineel, met BSN; niet bewaard)\n")
-            path.unlink()  # the delivered file with BSNs is not kept after a successful load
-        else:
-            _store(path, dest.parent, delivery_id)
+            raise _refuse(conn, path, partner, delivery_id, problems)
+        if not released:
+            review = _plausibility(conn, ds, period, delivery_id, work, rows, name)
+            if review:
+                raise _refuse(conn, path, partner, delivery_id, review, ledger.HELD)
+        # archive first, verified; the delivery becomes visible only once its copy is safe
+        try:
+            if archive_copy:
+                os.replace(archive_copy, dest)
+                with open(dest.with_name(dest.name + ".sha256"), "w", opener=_private_opener) as fh:
+                    fh.write(f"{sha}  origineel {name} (met BSN; niet bewaard)\n")
+            else:
+                _copy_verified(path, dest, sha)
+                archive_sha = sha
+        except OSError as exc:
+            raise _infrastructure(f"{name}: kon niet worden gearchiveerd in {archive_dir} ({exc.strerror})") from exc
         clock.lap("archive")
-    finally:
-        if archive_copy and archive_copy.exists():
-            archive_copy.unlink()
+        try:
+            replaced = _swap_into_place(conn, ds, period, delivery_id, work)
+            ledger.mark_loaded(conn, delivery_id, rows, dest, archive_sha)
+            conn.commit()  # the delivery is in place; only then leave the landing folder
+        except BaseException:
+            dest.unlink(missing_ok=True)
+            dest.with_name(dest.name + ".sha256").unlink(missing_ok=True)
+            raise
+        clock.lap("swap")
+        try:
+            path.unlink()
+        except OSError as exc:  # the next run sees identical bytes, already loaded, and removes it
+            log.warning("%s: geladen, maar niet uit de landingsmap verwijderd (%s)", name, exc.strerror)
+    except (InfrastructureError, FileChanged) as exc:
         conn.rollback()
-        conn.execute(sql.SQL("DROP TABLE IF EXISTS loading.{}").format(sql.Identifier(work)))
+        ledger.mark_aborted(conn, delivery_id, f"infrastructuur: {exc}")
         conn.commit()
+        if isinstance(exc, FileChanged):
+            return _skipped(path, str(exc))
+        raise
+    except OSError as exc:
+        conn.rollback()
+        ledger.mark_aborted(conn, delivery_id, f"infrastructuur: {exc.strerror}")
+        conn.commit()
+        raise _infrastructure(f"{name}: fout in het bestandssysteem ({exc.strerror})") from exc
+    finally:
+        if archive_copy:
+            archive_copy.unlink(missing_ok=True)
+        with contextlib.suppress(Exception):
+            conn.rollback()
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS loading.{}").format(sql.Identifier(work)))
+            conn.commit()
     msg = f"{name}: {rows} rijen geladen als levering {delivery_id}" + (
         f"; vervangt levering {', '.join(map(str, replaced))}" if replaced else ""
     )
@@ -685,15 +836,196 @@ def _ingest_locked(conn, path, partner, ds, period, sha, size, validator) -> Out
     return Outcome(name, ds.id, period.label, delivery_id, "loaded", rows, replaced, msg, clock.laps)
 
 
-def _clean_up_aborted_loads(conn, ds: Dataset) -> None:
-    """Loads of this dataset still marked 'loading' were interrupted (we hold the dataset's lock)."""
-    stale = conn.execute(
-        "UPDATE mdw_meta.load_ledger SET status = 'aborted', reason = %s "
-        "WHERE dataset = %s AND status = 'loading' RETURNING delivery_id",
-        ("lading onderbroken (proces gestopt); het bestand bleef in de landingsmap en wordt opnieuw verwerkt", ds.id),
+def _infrastructure(what: str) -> InfrastructureError:
+    return InfrastructureError(
+        f"{what}. Het bestand blijft in de landingsmap; niets is geladen. Los de oorzaak op (schijfruimte, "
+        "rechten); de volgende run verwerkt het opnieuw."
+    )
+
+
+def _unchanged(conn, path: Path, partner: str, ds: Dataset, period: Period, prior: ledger.Entry) -> Outcome:
+    """A re-delivery of bytes already received for this period: nothing changes."""
+    name = display_name(path.name)
+    ledger.count_receipt(conn, prior.delivery_id)
+    stored = Path(prior.stored_as) if prior.stored_as else None
+    if stored is not None and not stored.exists() and not ds.pseudonymised:  # a lost archive copy: restore it
+        _copy_verified(path, stored, sha256_of(path))
+    conn.commit()
+    path.unlink(missing_ok=True)  # the archive holds these bytes already (or their pseudonymised copy)
+    state = (
+        "de actieve levering"
+        if prior.status == ledger.LOADED
+        else f"een levering die al is vervangen door levering {prior.superseded_by}"
+    )
+    msg = f"{name}: byte-identiek aan levering {prior.delivery_id} ({state}); niets gewijzigd"
+    log.info(msg)
+    return Outcome(name, ds.id, period.label, prior.delivery_id, "unchanged", message=msg)
+
+
+def _order_problems(conn, ds: Dataset, period: Period, mtime: float, name: str, released: bool):
+    """A delivery never replaces data of a later period, and a file older than the delivery it
+    would replace is held back. Returns (problems, hold)."""
+    current = ledger.replaced_by(conn, ds, period)
+    later = [e for e in current if e.period_end and e.period_end > period.end]
+    if later:
+        e = later[-1]
+        return [
+            f"{name}: een stand t/m {period.end:%d-%m-%Y} (periode {period.label}) vervangt niet de actieve, "
+            f"latere stand t/m {e.period_end:%d-%m-%Y} (levering {e.delivery_id}, periode {e.period}); "
+            "een correctie levert u als nieuwe versie van de laatste periode"
+        ], False
+    newer = [e for e in current if e.file_modified_at and e.file_modified_at.timestamp() > mtime]
+    if newer and not released:
+        e = newer[-1]
+        mine = datetime.fromtimestamp(mtime, tz=UTC)
+        return [
+            f"{name}: aangehouden — het bestand is ouder ({_local(mine)}) dan de actieve levering "
+            f"{e.delivery_id} die het zou vervangen ({_local(e.file_modified_at)}); een oudere versie "
+            "vervangt een nieuwere niet vanzelf. Is dit toch de juiste versie, dan geeft een beheerder haar vrij: "
+            "./mdw release <levering>"
+        ], True
+    return [], False
+
+
+def _local(moment: datetime) -> str:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%d-%m-%Y %H:%M:%S")
+
+
+def _read_and_check(conn, path, ds, period, work, archive_copy, validator, clock):
+    """Structure checks, COPY, GX. Problems in the file are returned (the partner's); faults of the
+    platform raise. Any other error while reading the file is a refusal of that file."""
+    import psycopg
+
+    name = display_name(path.name)
+    rows, archive_sha = 0, None
+    try:
+        problems, offset = check_structure(path, ds)
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a hostile file must not stop the run: refuse it
+        log.error("%s: unexpected %s in the structure checks", name, type(exc).__name__)
+        return [f"{name}: het bestand kon niet worden gelezen ({type(exc).__name__})"], 0, None
+    clock.lap("structure")
+    if problems:
+        return problems, 0, None
+    try:
+        rows, archive_sha = _copy_into_work_table(conn, path, ds, offset, work, archive_copy)
+        conn.commit()
+        clock.lap("copy")
+    except _StreamProblems as exc:
+        conn.rollback()
+        return exc.problems, 0, None
+    except (psycopg.errors.DataError, psycopg.errors.BadCopyFileFormat) as exc:
+        conn.rollback()
+        return [copy_error_message(name, exc)], 0, None
+    except (OSError, psycopg.OperationalError, psycopg.InterfaceError, InfrastructureError):
+        raise
+    except psycopg.Error as exc:
+        raise _infrastructure(f"{name}: onverwachte databasefout bij COPY ({type(exc).__name__})") from exc
+    except Exception as exc:  # noqa: BLE001 - e.g. a workbook the reader cannot handle: refuse that file
+        conn.rollback()
+        log.error("%s: unexpected %s while reading", name, type(exc).__name__)
+        return [f"{name}: het bestand kon niet worden gelezen ({type(exc).__name__})"], 0, None
+    problems = validator.validate(ds, period, work, name)
+    clock.lap("gx")
+    return problems, rows, archive_sha
+
+
+def _key_conflicts(conn, ds: Dataset, period: Period, delivery_id: int, work: str, name: str) -> list[str]:
+    """Keys unique across the active deliveries of a dataset (``key_scope == "dataset"``), except the
+    deliveries this one replaces. Positions only: the key may identify a person."""
+    if ds.key_scope != "dataset":
+        return []
+    others = [e.delivery_id for e in ledger.active(conn, ds) if e not in ledger.replaced_by(conn, ds, period)]
+    if not others:
+        return []
+    cols = [ds.column(h) for h in ds.key]
+    on = sql.SQL(" AND ").join(
+        sql.SQL("r.{} = w.{}").format(
+            sql.Identifier(c.name), sql.Identifier(c.header if c.type == "text" else f"{c.name}__typed")
+        )
+        for c in cols
+    )
+    found = conn.execute(
+        sql.SQL(
+            "SELECT w._line, r._delivery_id, count(*) OVER () FROM loading.{} w JOIN {}.{} r ON {} "
+            "WHERE r._delivery_id = ANY(%s) ORDER BY w._line LIMIT 5"
+        ).format(sql.Identifier(work), sql.Identifier(ds.raw_schema), sql.Identifier(ds.name), on),
+        (others,),
     ).fetchall()
-    for (delivery_id,) in stale:
+    if not found:
+        return []
+    periods = dict(
+        conn.execute(
+            "SELECT delivery_id, period FROM mdw_meta.load_ledger WHERE delivery_id = ANY(%s)", ([f[1] for f in found],)
+        ).fetchall()
+    )
+    where = "; ".join(f"regel {line} (ook in levering {d}, periode {periods[d]})" for line, d, _ in found)
+    return [
+        f"{name}, kolom {' + '.join(ds.key)}: {found[0][2]} regel(s) met een sleutel die al in een andere actieve "
+        f"levering staat (verwacht: elke sleutel één keer in alle leveringen van {ds.example}) — {where}"
+    ]
+
+
+PLAUSIBILITY_MIN = 100  # the previous delivery's measure below which no comparison is made
+
+
+def _plausibility(conn, ds: Dataset, period: Period, delivery_id: int, work: str, rows: int, name: str) -> list[str]:
+    """Compare the delivery with the previous one of the dataset (the one it replaces, else the latest
+    earlier period): its measure per month may change by at most ``ds.plausibility_factor``."""
+    replaced = ledger.replaced_by(conn, ds, period, delivery_id)
+    earlier = [e for e in ledger.active(conn, ds) if e.period_end and e.period_end < period.start]
+    reference = (replaced or sorted(earlier, key=lambda e: e.period_end))[-1:] if (replaced or earlier) else []
+    if not reference:
+        return []
+    ref = reference[0]
+    months_ref = _months(ds, ref.period)
+    months_new = _months(ds, period.label)
+    if ds.plausibility_column is None:
+        what, new_value, ref_value = "regels", rows, ref.rows_loaded or 0
+    else:
+        col = ds.column(ds.plausibility_column)
+        what = f"totaal {col.header}"
+        new_value = conn.execute(
+            sql.SQL("SELECT coalesce(sum({}), 0) FROM loading.{}").format(
+                sql.Identifier(f"{col.name}__typed"), sql.Identifier(work)
+            )
+        ).fetchone()[0]
+        ref_value = conn.execute(
+            sql.SQL("SELECT coalesce(sum({}), 0) FROM {}.{} WHERE _delivery_id = %s").format(
+                sql.Identifier(col.name), sql.Identifier(ds.raw_schema), sql.Identifier(ds.name)
+            ),
+            (ref.delivery_id,),
+        ).fetchone()[0]
+    if ref_value < PLAUSIBILITY_MIN:
+        return []
+    ratio = (float(new_value) / months_new) / (float(ref_value) / months_ref)
+    factor = ds.plausibility_factor
+    if 1 / factor <= ratio <= factor:
+        return []
+    return [
+        f"{name}: aangehouden ter beoordeling — {what} {new_value:n} ({float(new_value) / months_new:.0f} per maand) "
+        f"tegen {ref_value:n} ({float(ref_value) / months_ref:.0f} per maand) in levering {ref.delivery_id} "
+        f"(periode {ref.period}); dat is meer dan een factor {factor:g} verschil. Klopt de levering, dan geeft "
+        f"een beheerder haar vrij: ./mdw release {delivery_id}"
+    ]
+
+
+def _months(ds: Dataset, label: str | None) -> int:
+    if ds.period_kind == "quarter_ytd" and label:
+        return 3 * int(label[-1])
+    return ds.months
+
+
+def _clean_up_aborted_loads(conn, ds: Dataset, partner: str) -> None:
+    """Loads of this dataset still marked 'loading' were interrupted (we hold the dataset's lock):
+    mark them aborted and remove what they left (work table, unfinished archive copies)."""
+    for delivery_id in ledger.abort_interrupted(conn, ds):
         conn.execute(sql.SQL("DROP TABLE IF EXISTS loading.{}").format(sql.Identifier(ds.partition(delivery_id))))
+        for leftover in (config.paths().archive / partner).glob(f"{delivery_id:08d}__*"):
+            leftover.unlink(missing_ok=True)
         log.warning("delivery %s of %s was interrupted earlier; marked aborted", delivery_id, ds.id)
     conn.commit()
 
@@ -741,45 +1073,48 @@ def _swap_into_place(conn, ds: Dataset, period: Period, delivery_id: int, work: 
     conn.execute(
         sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(parent, part, sql.Literal(delivery_id))
     )
-    same = "period = %s" if ds.replaces == "period" else "extract(year FROM period_start) = %s"
-    replaced = [
-        r[0]
-        for r in conn.execute(
-            "SELECT delivery_id FROM mdw_meta.load_ledger WHERE dataset = %s AND " + same + " AND status = 'loaded' "
-            "AND delivery_id <> %s ORDER BY delivery_id",
-            (ds.id, period.label if ds.replaces == "period" else period.start.year, delivery_id),
-        ).fetchall()
-    ]
+    replaced = [e.delivery_id for e in ledger.replaced_by(conn, ds, period, delivery_id)]
     for old in replaced:
         old_part = sql.Identifier(ds.raw_schema, ds.partition(old))
         conn.execute(sql.SQL("ALTER TABLE {} DETACH PARTITION {}").format(parent, old_part))
         conn.execute(sql.SQL("DROP TABLE {}").format(old_part))
-        conn.execute(
-            "UPDATE mdw_meta.load_ledger SET status = 'superseded', superseded_by = %s WHERE delivery_id = %s",
-            (delivery_id, old),
-        )
+        ledger.mark_superseded(conn, old, delivery_id)
     return replaced
 
 
-def pending_files(partner: str, landing: Path | None = None) -> list[Path]:
-    """Files waiting in a partner's landing folder, oldest first (a correction after its original)."""
+def pending_files(partner: str, landing: Path | None = None, settle: float | None = None) -> list[Path]:
+    """Entries waiting in a partner's landing folder, oldest first (a correction after its original).
+
+    Names starting with a dot are uploads in progress (the usual convention of SFTP clients) and are
+    left alone; so is any entry changed less than ``settle`` seconds ago (still being written).
+    Entries that are not regular files are returned too: they are refused, never followed.
+    """
     folder = (landing or config.paths().landing) / partner
     if not folder.is_dir():
         return []
-    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
-    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+    settle = settle_seconds() if settle is None else settle
+    now = time.time()
+    entries = []
+    for p in folder.iterdir():
+        if p.name.startswith("."):
+            continue
+        st = p.lstat()
+        if now - st.st_mtime < settle:
+            log.info("%s: nog in ontvangst (gewijzigd < %.0f s geleden); volgende run", display_name(p.name), settle)
+            continue
+        entries.append((st.st_mtime, p.name, p))
+    return [p for _, _, p in sorted(entries)]
 
 
 def ingest_partner(
     partner: str, tgt: PgTarget, landing: Path | None = None, datasets: Iterable[str] | None = None
 ) -> tuple[list[Outcome], list[DeliveryRejected]]:
-    """Process every pending file of a partner; refused files do not stop the others.
+    """Process every pending file of a partner; a refused file, or a platform fault on one file, does
+    not stop the others (faults are outcomes with status ``failed``).
 
-    ``datasets`` limits the run to these dataset ids; ``None`` in it stands for files whose
+    ``datasets`` limits the run to these dataset ids; ``None`` in it stands for entries whose
     name matches no agreed delivery (they are refused).
     """
-    from .validation import GxValidator
-
     wanted = set(datasets) if datasets else None
     files = pending_files(partner, landing)
     if wanted is not None:
@@ -788,7 +1123,7 @@ def ingest_partner(
     rejected: list[DeliveryRejected] = []
     if not files:
         return outcomes, rejected
-    validator = GxValidator(tgt)
+    validator = _LazyValidator(tgt)
     for path in files:
         try:
             outcomes.append(ingest_file(path, partner, tgt, validator))
@@ -796,15 +1131,52 @@ def ingest_partner(
             rejected.append(exc)
             outcomes.append(
                 Outcome(
-                    path.name,
+                    display_name(path.name),
                     _dataset_of(partner, path.name),
                     None,
                     exc.delivery_id,
-                    "quarantined",
+                    "held" if exc.held else "quarantined",
                     message=exc.message,
                 )
             )
+        except Exception as exc:  # one file's fault must not stop the others
+            if isinstance(exc, InfrastructureError):
+                msg = str(exc)
+                log.error("%s", msg)
+            else:
+                msg = f"{display_name(path.name)}: onverwachte fout ({type(exc).__name__}); het bestand blijft staan"
+                log.error("%s", msg, exc_info=_traceback_without_values(exc))
+            ds_id = _dataset_of(partner, path.name)
+            outcomes.append(Outcome(display_name(path.name), ds_id, None, None, "failed", message=msg))
     return outcomes, rejected
+
+
+class _LazyValidator:
+    """The GX validator, created when the first file needs it (``import great_expectations`` ~6 s)."""
+
+    def __init__(self, tgt: PgTarget):
+        self.tgt = tgt
+        self._validator = None
+
+    def validate(self, *args):
+        if self._validator is None:
+            from .validation import GxValidator
+
+            self._validator = GxValidator(self.tgt)
+        return self._validator.validate(*args)
+
+
+def _traceback_without_values(exc: BaseException):
+    """(type, value, traceback) for the log with the exception's text left out: it may quote data."""
+    return (type(exc), type(exc)("(tekst weggelaten)"), exc.__traceback__) if _constructible(exc) else False
+
+
+def _constructible(exc: BaseException) -> bool:
+    try:
+        type(exc)("x")
+    except Exception:  # noqa: BLE001
+        return False
+    return True
 
 
 def _dataset_of(partner: str, file_name: str) -> str | None:

@@ -23,9 +23,10 @@ def raw_asset_uri(ds: registry.Dataset) -> str:
 def ingest_dataset(partner: str, dataset_id: str | None) -> list[dict[str, Any]]:
     """Load every pending file of one dataset (``None``: refuse files matching no agreed name).
 
-    Fails (without retries: a bad file does not get better) when any file was refused; the
-    message names every refused file and why. Skips when nothing new was loaded, so that no
-    asset event triggers a needless warehouse build.
+    Fails (without retries: a bad file does not get better) when any file was refused or held;
+    the message names every such file and why. A platform fault (disk, archive, database) fails
+    with an operator message and is retried; its files stay in the landing folder. Skips when
+    nothing new was loaded, so that no asset event triggers a needless warehouse build.
     """
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
@@ -39,7 +40,11 @@ def ingest_dataset(partner: str, dataset_id: str | None) -> list[dict[str, Any]]
         for o in outcomes
     ]
     for o in outcomes:
-        log.info("%s", o.message)
+        if o.status not in ("quarantined", "held", "failed"):  # those are logged once, where they happen
+            log.info("%s", o.message)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:  # the platform's fault, not the partner's: fail and retry; the files are still in landing
+        raise RuntimeError("Storing (niet de schuld van de partner):\n" + "\n".join(o.message for o in failed))
     if rejected:
         raise AirflowFailException("\n\n".join(r.message for r in rejected))
     if not any(o.status == "loaded" for o in outcomes):

@@ -27,7 +27,7 @@ class PipelineResult:
 
     @property
     def ok(self) -> bool:
-        return not self.rejected and self.dbt_ok is not False
+        return not self.rejected and self.dbt_ok is not False and not any(o.status == "failed" for o in self.outcomes)
 
 
 def partner_order() -> list[str]:

@@ -18,6 +18,12 @@ from pathlib import Path
 
 from . import config
 
+# The programme's calendar: deliveries for periods before this year are refused (the nulmeting is
+# 2022/2023, the CBS reference goes back to 2015); so are periods that have not begun yet.
+CALENDAR_START = date(2015, 1, 1)
+# No date in any delivery lies before this day (birth years have their own bounds).
+EARLIEST_DATE = date(1900, 1, 1)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -32,6 +38,9 @@ class Column:
     in_period: bool = False  # the date must lie inside the delivery's period
     pattern: str | None = None
     pseudonymise: bool = False  # a BSN: checked (11-proef) and replaced by a keyed pseudonym before writing
+    # date/timestamp columns that are not ``in_period`` lie between EARLIEST_DATE and the end of the
+    # delivery's period (or the day of receipt, if earlier); set False only for dates that may lie ahead
+    not_after_period: bool = True
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,17 @@ class Dataset:
     header_row: int = 1  # xlsx: the row of the header (rows above it are a title)
     quote: str = '"'
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # the key is unique within one delivery ("delivery": a snapshot per period, e.g. everyone with a
+    # benefit on the last day of the month) or across all active deliveries ("dataset": one row per
+    # event, e.g. a crime registered once)
+    key_scope: str = "delivery"
+    # plausibility against the previous delivery: the measure (None = rows; else the column summed),
+    # per month of the period, may change by at most this factor (up or down) before the delivery is
+    # held for review; only checked when the previous delivery's measure is at least PLAUSIBILITY_MIN
+    plausibility_column: str | None = None
+    plausibility_factor: float = 2.0
+    # person-level: a message about this file names lines and columns, never a value
+    person_level: bool = False
 
     @property
     def id(self) -> str:
@@ -117,6 +137,11 @@ class Dataset:
     def pg_encoding(self) -> str:
         return {"cp1252": "WIN1252", "utf-8": "UTF8", "utf-8-sig": "UTF8"}[self.encoding]
 
+    @property
+    def months(self) -> int:
+        """Months a delivery of this dataset covers (quarter_ytd: 3 per quarter, depends on the period)."""
+        return {"month": 1, "quarter": 3, "year": 12, "quarter_ytd": 3}[self.period_kind]
+
     def column(self, header: str) -> Column:
         return next(c for c in self.columns if c.header == header)
 
@@ -133,6 +158,14 @@ SDD_CSV = dict(encoding="utf-8-sig", delimiter=";", line_end="any", date_format=
 BSN = Column("BSN", "persoon_pseudoniem", pseudonymise=True)
 
 BUURT = dict(lookup="buurtcode", pattern=r"^BU0505\d{4}$")
+# Upper bounds of counts and amounts: far above anything real, low enough that no model can be
+# made to expand a value into rows until the disk is full.
+MAX_PER_BUURT_AGE = 10_000  # inhabitants of one buurt of one age (the largest Dutch buurten: ~1.000)
+MAX_HOUSEHOLDS_PER_BUURT = 50_000
+MAX_AMOUNT_EUR = 100_000  # one grant of a minima scheme (bijzondere bijstand: a few thousand at most)
+MAX_PARTICIPANTS = 2_500  # participants of one collective activity of Buurtwerk
+MAX_RESPONDENTS = 100_000  # respondents of one survey figure
+MAX_COMPILED = 100_000_000  # a numerator or denominator OCD compiles (persons, dwellings, households)
 
 DATASETS: tuple[Dataset, ...] = (
     Dataset(
@@ -152,6 +185,14 @@ DATASETS: tuple[Dataset, ...] = (
             Column("Buurtcode", "buurtcode", required=False, **BUURT),
         ),
         key=("Registratienummer",),
+        key_scope="dataset",
+        row_rules=(
+            (
+                "Pleegdatum",
+                "een pleegdatum niet na de registratiedatum",
+                "pleegdatum__typed > registratiedatum__typed",
+            ),
+        ),
     ),
     Dataset(
         partner="politie",
@@ -164,11 +205,20 @@ DATASETS: tuple[Dataset, ...] = (
         columns=(
             Column("Registratienummer", "registratienummer", pattern=r"^PL\d{4}-\d{6,12}$"),
             Column("Verdachtennummer", "verdachtennummer"),
-            Column("Geboortejaar", "geboortejaar", "int", min_value=1900, max_value=2100),
+            Column("Geboortejaar", "geboortejaar", "int", min_value=1900),
             Column("Woonbuurtcode", "woonbuurtcode", required=False, **BUURT),
             Column("Registratiedatum", "registratiedatum", "date", in_period=True),
         ),
         key=("Registratienummer", "Verdachtennummer"),
+        key_scope="dataset",
+        person_level=True,
+        row_rules=(
+            (
+                "Geboortejaar",
+                "een geboortejaar niet na het jaar van registratie",
+                "geboortejaar__typed > extract(year FROM registratiedatum__typed)",
+            ),
+        ),
     ),
     Dataset(
         partner="politie",
@@ -196,6 +246,7 @@ DATASETS: tuple[Dataset, ...] = (
             Column("Buurtcode", "buurtcode", required=False, **BUURT),
         ),
         key=("Incidentnummer",),
+        key_scope="dataset",
     ),
     Dataset(
         partner="ocd",
@@ -210,9 +261,11 @@ DATASETS: tuple[Dataset, ...] = (
             Column("buurtcode", "buurtcode", **BUURT),
             Column("peildatum", "peildatum", "date", in_period=True),
             Column("leeftijd", "leeftijd", "int", min_value=0, max_value=100),
-            Column("inwoners", "inwoners", "int", min_value=0),
+            Column("inwoners", "inwoners", "int", min_value=0, max_value=MAX_PER_BUURT_AGE),
         ),
         key=("buurtcode", "leeftijd"),
+        plausibility_column="inwoners",
+        plausibility_factor=1.25,
     ),
     Dataset(
         partner="ocd",
@@ -229,10 +282,25 @@ DATASETS: tuple[Dataset, ...] = (
         columns=(
             Column("buurtcode", "buurtcode", **BUURT),
             Column("peildatum", "peildatum", "date", in_period=True),
-            Column("huishoudens", "huishoudens", "int", min_value=0),
-            Column("huishoudens_laag_inkomen", "huishoudens_laag_inkomen", "int", min_value=0),
+            Column("huishoudens", "huishoudens", "int", min_value=0, max_value=MAX_HOUSEHOLDS_PER_BUURT),
+            Column(
+                "huishoudens_laag_inkomen",
+                "huishoudens_laag_inkomen",
+                "int",
+                min_value=0,
+                max_value=MAX_HOUSEHOLDS_PER_BUURT,
+            ),
         ),
         key=("buurtcode",),
+        plausibility_column="huishoudens",
+        plausibility_factor=1.25,
+        row_rules=(
+            (
+                "huishoudens_laag_inkomen",
+                "niet meer huishoudens met een laag inkomen dan huishoudens",
+                "huishoudens_laag_inkomen__typed > huishoudens__typed",
+            ),
+        ),
     ),
 )
 
@@ -256,10 +324,19 @@ DATASETS += (
                 "huishoudtype",
                 allowed=("alleenstaand", "alleenstaande ouder", "paar zonder kinderen", "paar met kinderen", "overig"),
             ),
-            Column("Geboortejaar", "geboortejaar", "int", min_value=1900, max_value=2100),
+            Column("Geboortejaar", "geboortejaar", "int", min_value=1900),
             Column("Buurtcode", "buurtcode", **BUURT),
         ),
         key=("BSN", "Regeling"),
+        person_level=True,
+        row_rules=(
+            ("Ingangsdatum", "een ingangsdatum niet na de peildatum", "ingangsdatum__typed > peildatum__typed"),
+            (
+                "Geboortejaar",
+                "een geboortejaar niet na het jaar van de peildatum",
+                "geboortejaar__typed > extract(year FROM peildatum__typed)",
+            ),
+        ),
     ),
     Dataset(
         partner="sdd",
@@ -278,6 +355,8 @@ DATASETS += (
             Column("Buurtcode", "buurtcode", **BUURT),
         ),
         key=("Trajectnummer",),
+        person_level=True,
+        row_rules=(("Einddatum", "een einddatum niet voor de startdatum", "einddatum__typed < startdatum__typed"),),
     ),
     Dataset(
         partner="sdd",
@@ -296,10 +375,12 @@ DATASETS += (
                 allowed=("bijzondere bijstand", "persoonlijk minimabudget", "kwijtschelding gemeentelijke belastingen"),
             ),
             Column("Toekenningsdatum", "toekenningsdatum", "date", in_period=True),
-            Column("Bedrag", "bedrag", "decimal_nl"),
+            Column("Bedrag", "bedrag", "decimal_nl", min_value=0, max_value=MAX_AMOUNT_EUR),
             Column("Buurtcode", "buurtcode", **BUURT),
         ),
         key=("BSN", "Regeling", "Toekenningsdatum"),
+        key_scope="dataset",
+        person_level=True,
     ),
 )
 
@@ -334,10 +415,14 @@ DATASETS += (
             Column("domein", "domein"),
             Column("wijk", "wijk", **BLIK_WIJK),
             Column("client_ref", "client_ref", required=False),
-            Column("aantal_deelnemers", "aantal_deelnemers", "int", required=False, min_value=0),
+            Column(
+                "aantal_deelnemers", "aantal_deelnemers", "int", required=False, min_value=0, max_value=MAX_PARTICIPANTS
+            ),
             Column("doorverwezen_naar", "doorverwezen_naar", required=False),
         ),
         key=("registratie_id",),
+        key_scope="dataset",
+        person_level=True,
         row_rules=(
             (
                 "aantal_deelnemers",
@@ -372,6 +457,7 @@ DATASETS += (
             Column("einddatum", "einddatum", "date", required=False),
         ),
         key=("vrijwilliger_ref", "wijk", "programmalijn"),
+        person_level=True,
         row_rules=(("einddatum", "een einddatum niet voor de startdatum", "einddatum__typed < startdatum__typed"),),
     ),
 )
@@ -383,7 +469,7 @@ SURVEY_COLUMNS = (
     Column("Gebied", "gebied"),
     Column("Waarde", "waarde", "number", required=False),
     Column("Eenheid", "eenheid", allowed=("%", "rapportcijfer", "schaalscore", "euro")),
-    Column("N", "respondenten", "int", required=False, min_value=0),
+    Column("N", "respondenten", "int", required=False, min_value=0, max_value=MAX_RESPONDENTS),
     Column("Ondergrens", "ondergrens", "number", required=False),
     Column("Bovengrens", "bovengrens", "number", required=False),
     Column("Opmerking", "opmerking", required=False),
@@ -455,11 +541,31 @@ DATASETS = (
             Column("Gebiedscode", "gebiedscode", lookup="gebiedscode"),
             Column("Periode", "periode", pattern=r"^([0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}/[0-9]{4})$"),
             Column("Waarde", "waarde", "number"),
-            Column("Teller", "teller", "number", required=False, min_value=0),
-            Column("Noemer", "noemer", "number", required=False, min_value=0),
+            Column("Teller", "teller", "number", required=False, min_value=0, max_value=MAX_COMPILED),
+            Column("Noemer", "noemer", "number", required=False, min_value=0, max_value=MAX_COMPILED),
             Column("Bron", "bron"),
         ),
         key=("Indicator", "Gebiedscode", "Periode"),
+        row_rules=(
+            (
+                "Periode",
+                f"een periode van {CALENDAR_START.year} tot en met dit jaar (jjjj/jjjj: twee opeenvolgende jaren)",
+                "CASE WHEN \"Periode\" ~ '^[0-9][0-9][0-9][0-9]' THEN "
+                f'left("Periode", 4)::int NOT BETWEEN {CALENDAR_START.year} AND extract(year FROM current_date) '
+                "OR (\"Periode\" ~ '^[0-9][0-9][0-9][0-9]/[0-9][0-9][0-9][0-9]$' "
+                'AND right("Periode", 4)::int <> left("Periode", 4)::int + 1) END',
+            ),
+            (
+                "Waarde",
+                "een percentage van 0 tot en met 100 (de indicator is een aandeel)",
+                '"Indicator" IN {lookup:ocd_share_indicator} AND waarde__typed NOT BETWEEN 0 AND 100',
+            ),
+            (
+                "Teller",
+                "een teller niet groter dan de noemer (de indicator is een aandeel)",
+                '"Indicator" IN {lookup:ocd_share_indicator} AND teller__typed > noemer__typed',
+            ),
+        ),
     ),
 )
 
@@ -484,25 +590,55 @@ def headers(dataset_id: str) -> list[str]:
     return [c.header for c in dataset(dataset_id).columns]
 
 
+MAX_NAME = 120  # characters of a file name shown in messages and kept in stored names
+
+
+def display_name(name: str) -> str:
+    """A delivered file name as it may appear in a message or a log: printable, at most MAX_NAME
+    characters, and any run of 9 or more digits masked (no agreed name has one; it could be a BSN)."""
+    shown = re.sub(r"\d{9,}", lambda m: "#" * len(m.group()), name)
+    shown = "".join(ch if ch.isprintable() else "?" for ch in shown)
+    return shown if len(shown) <= MAX_NAME else shown[: MAX_NAME - 1] + "…"
+
+
 def identify(partner: str, file_name: str) -> tuple[Dataset, Period]:
     """Which agreed delivery a file is; raises ``ValueError`` with a message for the partner."""
+    shown = display_name(file_name)
+    if len(file_name) > MAX_NAME:
+        raise ValueError(
+            f"bestandsnaam '{shown}' is {len(file_name)} tekens lang; een afgesproken naam heeft er hoogstens "
+            f"{max(len(d.example) for d in DATASETS)}"
+        )
     for ds in datasets(partner):
         prefix = ds.example.split("_J")[0]
         if file_name.startswith(prefix + "_"):
             try:
                 period = ds.match(file_name)
             except ValueError as exc:
-                raise ValueError(f"bestandsnaam {file_name!r}: {exc}; verwacht {ds.example}") from exc
+                raise ValueError(f"bestandsnaam '{shown}': {exc}; verwacht {ds.example}") from exc
             if period is None:
-                raise ValueError(
-                    f"bestandsnaam {file_name!r} volgt het afgesproken patroon niet; verwacht {ds.example}"
-                )
+                raise ValueError(f"bestandsnaam '{shown}' volgt het afgesproken patroon niet; verwacht {ds.example}")
             return ds, period
     agreed = ", ".join(d.example for d in datasets(partner)) or "(geen)"
     raise ValueError(
-        f"bestandsnaam {file_name!r} komt niet overeen met een afgesproken levering van {partner}; "
-        f"afgesproken: {agreed}"
+        f"bestandsnaam '{shown}' komt niet overeen met een afgesproken levering van {partner}; afgesproken: {agreed}"
     )
+
+
+def period_problem(period: Period, today: date | None = None) -> str | None:
+    """Why a delivery's period cannot be accepted: before the programme's calendar, or not begun yet."""
+    today = today or date.today()
+    if period.start < CALENDAR_START:
+        return (
+            f"periode {period.label} ligt voor de kalender van het programma (vanaf {CALENDAR_START.year}); "
+            "is het jaar in de bestandsnaam juist?"
+        )
+    if period.start > today:
+        return (
+            f"periode {period.label} is nog niet begonnen (vandaag is {today:%d-%m-%Y}); een levering voor een "
+            "toekomstige periode wordt niet aangenomen — is het jaar of de maand in de bestandsnaam juist?"
+        )
+    return None
 
 
 @functools.cache
@@ -528,6 +664,11 @@ def reference_values(lookup: str) -> tuple[str, ...]:
         if lookup == "gebiedscode":
             codes |= {r["buurtcode"] for r in rows}
         return tuple(sorted(codes))
+    if lookup == "ocd_share_indicator":  # OCD codes whose catalogue unit is a percentage
+        with open(config.SEEDS_DIR / "indicator_catalogus.csv", encoding="utf-8", newline="") as fh:
+            shares = {r["indicator_code"] for r in csv.DictReader(fh) if r["eenheid"] == "%"}
+        with open(config.SEEDS_DIR / "ocd_indicatorcodes.csv", encoding="utf-8", newline="") as fh:
+            return tuple(sorted(r["ocd_code"] for r in csv.DictReader(fh) if r["indicator_code"] in shares))
     if lookup == "blik_wijk":
         with open(config.SEEDS_DIR / "blik_wijken.csv", encoding="utf-8", newline="") as fh:
             return tuple(row["blik_wijk"] for row in csv.DictReader(fh))

@@ -194,7 +194,7 @@ def generate(out: Path) -> list[tuple[str, str]]:
         (
             "BLIK_registraties_2023-Q2.csv",
             [reg("2", "2023-04-10T10:00:00", "collectief dossier", "4", "taal", "Staart", "", "-3", "")],
-            "kolom aantal_deelnemers: 1 regel(s) niet zoals verwacht (een getal minstens 0)",
+            "kolom aantal_deelnemers: 1 regel(s) niet zoals verwacht (een getal minstens 0 en hoogstens 2500)",
         ),
     ):
         path = blik / name

@@ -132,7 +132,7 @@ def _sdd(out, rng, bs, low_income, first_year, last) -> dict[str, int]:
             [
                 synthetic_bsn(next(next_person)),
                 "PW" if i < n_pw else rng.choice(("IOAW", "IOAZ", "BBZ")),
-                date(first_year - 1, 1, 1) + timedelta(days=rng.randrange(700)),
+                date(first_year - 1, 1, 1) + timedelta(days=rng.randrange(365)),  # before the first month
                 rng.choice(HUISHOUDTYPES),
                 rng.randint(1950, 2004),
             ]
@@ -148,7 +148,7 @@ def _sdd(out, rng, bs, low_income, first_year, last) -> dict[str, int]:
                 synthetic_bsn(next(next_person)),
                 f"SH{next(traject_no):07d}",
                 "schuldsanering" if i < n_wsnp else rng.choice(("schuldhulpverlening", "budgetbeheer")),
-                date(first_year - 1, 1, 1) + timedelta(days=rng.randrange(700)),
+                date(first_year - 1, 1, 1) + timedelta(days=rng.randrange(365)),  # before the first month
                 None,
             ]
             for i in range(n_wsnp + n_other)

@@ -9,10 +9,11 @@ fails does a second pass fetch the failing lines for the message.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from .expectations import load_suite
-from .registry import Dataset, Period
+from .registry import EARLIEST_DATE, Dataset, Period
 from .warehouse import PgTarget
 
 log = logging.getLogger(__name__)
@@ -84,13 +85,21 @@ def period_bounds(ds: Dataset, period: Period):
     return period.start, period.end
 
 
+def latest_date(period: Period) -> date:
+    """No date in a delivery lies after the end of its period, nor after the day it is received."""
+    return min(period.end, date.today())
+
+
 def period_parameters(ds: Dataset, period: Period) -> dict[str, str]:
     first, last = period_bounds(ds, period)
+    latest = latest_date(period)
     return {
         "period_min": first.isoformat(),
         "period_max": last.isoformat(),
         "period_min_ts": f"{first}T00:00:00",
         "period_max_ts": f"{last}T23:59:59",
+        "date_max": latest.isoformat(),
+        "date_max_ts": f"{latest}T23:59:59",
     }
 
 
@@ -116,6 +125,10 @@ def describe_failure(ds: Dataset, period: Period, type_: str, meta: dict, result
             if first == last
             else f"een datum van {first:%d-%m-%Y} t/m {last:%d-%m-%Y} (periode {period.label})"
         )
+    if meta.get("bound") == "not_after_period":
+        expected = f"een datum van {EARLIEST_DATE:%d-%m-%Y} t/m {latest_date(period):%d-%m-%Y} " + (
+            "(niet na het einde van de periode of de dag van ontvangst)"
+        )
     where = f"kolom {column}" if column else "bestand"
     if type_ == "expect_table_row_count_to_be_between":
         return [f"{where}: alleen een kopregel, geen gegevens; verwacht {expected}"]
@@ -125,7 +138,7 @@ def describe_failure(ds: Dataset, period: Period, type_: str, meta: dict, result
             by_column.setdefault(row["kolom"], []).append(row)
         return [
             f"kolom {col}: {len(rows)}{'+' if len(rows) >= 200 else ''} regel(s) niet zoals verwacht "
-            f"({rows[0]['verwacht']}) — " + "; ".join(f"regel {r['_line']}: '{r['gevonden']}'" for r in rows[:SHOW])
+            f"({rows[0]['verwacht']}) — " + "; ".join(_at(r["_line"], r["gevonden"], ds) for r in rows[:SHOW])
             for col, rows in by_column.items()
         ]
     index = result.get("unexpected_index_list") or []
@@ -133,8 +146,14 @@ def describe_failure(ds: Dataset, period: Period, type_: str, meta: dict, result
     shown = []
     for item in index[:SHOW]:
         values = [f"'{v}'" for k, v in item.items() if k != "_line" and (k == column or not meta.get("typed"))]
+        if ds.person_level:  # positions only: a value of a person-level file is never repeated
+            values = []
         shown.append(f"regel {item.get('_line')}" + (f": {', '.join(values)}" if values else ""))
     return [f"{where}: {count} regel(s) niet zoals verwacht ({expected}) — " + "; ".join(shown)]
+
+
+def _at(line: Any, found: Any, ds: Dataset) -> str:
+    return f"regel {line}" if ds.person_level else f"regel {line}: '{found}'"
 
 
 def _records(rows: Any) -> list[dict]:

@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS mdw_meta.load_ledger (
     partner          text        NOT NULL,
     dataset          text,
     file_name        text        NOT NULL,
-    sha256           char(64)    NOT NULL,
+    sha256           char(64),
     size_bytes       bigint      NOT NULL,
     period           text,
     period_start     date,
@@ -20,21 +20,38 @@ CREATE TABLE IF NOT EXISTS mdw_meta.load_ledger (
     times_received   integer     NOT NULL DEFAULT 1,
     file_modified_at timestamptz,
     rows_loaded      bigint,
-    status           text        NOT NULL CHECK (status IN ('loading', 'loaded', 'superseded', 'quarantined', 'aborted')),
+    status           text        NOT NULL,
     reason           text,
     superseded_by    bigint REFERENCES mdw_meta.load_ledger (delivery_id),
     stored_as        text,
     loaded_at        timestamptz
 );
+-- migrations of older ledgers (idempotent; only touches the table when it is not up to date)
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'load_ledger_status_check'
+                   AND pg_get_constraintdef(oid) LIKE '%released%') THEN
+        ALTER TABLE mdw_meta.load_ledger ADD COLUMN IF NOT EXISTS archive_sha256 char(64);
+        ALTER TABLE mdw_meta.load_ledger ALTER COLUMN sha256 DROP NOT NULL;  -- NULL: an entry that is no regular file
+        ALTER TABLE mdw_meta.load_ledger DROP CONSTRAINT IF EXISTS load_ledger_status_check;
+        ALTER TABLE mdw_meta.load_ledger ADD CONSTRAINT load_ledger_status_check
+            CHECK (status IN ('loading', 'loaded', 'superseded', 'quarantined', 'held', 'released', 'aborted'));
+    END IF;
+END
+$$;
 CREATE INDEX IF NOT EXISTS load_ledger_dataset_period ON mdw_meta.load_ledger (dataset, period);
 CREATE INDEX IF NOT EXISTS load_ledger_sha ON mdw_meta.load_ledger (sha256);
 COMMENT ON TABLE mdw_meta.load_ledger IS
     'Laadregister: één rij per ontvangen bestand (inhoud). status: loaded = actief in de raw-tabellen; '
-    'superseded = vervangen door de correctie in superseded_by; quarantined = geweigerd, reden in reason; aborted = lading onderbroken, wordt opnieuw geprobeerd. '
+    'superseded = vervangen door de correctie in superseded_by; quarantined = geweigerd, reden in reason; '
+    'held = aangehouden ter beoordeling (ouder dan de actieve levering, of te veel verschil met de vorige), released = door een beheerder vrijgegeven; '
+    'aborted = lading onderbroken of storing in de infrastructuur, wordt opnieuw verwerkt. '
     'Een byte-identieke herlevering telt op in times_received en verandert verder niets.';
 COMMENT ON COLUMN mdw_meta.load_ledger.delivery_id IS 'Leveringsnummer; elke raw-rij draagt het als _delivery_id.';
 COMMENT ON COLUMN mdw_meta.load_ledger.sha256 IS 'SHA-256 van het bestand zoals geleverd.';
 COMMENT ON COLUMN mdw_meta.load_ledger.stored_as IS 'Pad van het bestand in het archief of de quarantaine.';
+COMMENT ON COLUMN mdw_meta.load_ledger.archive_sha256 IS 'SHA-256 van de archiefkopie, gecontroleerd voordat het geleverde bestand werd verwijderd (gelijk aan sha256, behalve bij gepseudonimiseerde kopieën).';
+COMMENT ON COLUMN mdw_meta.load_ledger.file_modified_at IS 'Wijzigingstijd van het geleverde bestand; een levering die ouder is dan de actieve levering die zij zou vervangen, wordt aangehouden.';
 
 -- Strict date parsers: NULL unless the text is exactly a valid date in the format (no exception, so
 -- they can compute generated columns during COPY). Nested CASE guards every cast (AND has no
