@@ -130,8 +130,8 @@ def check_workbook(path: Path, ds: Dataset) -> list[str]:
         return [_damaged(name, "de zip-inhoudsopgave ontbreekt; afgebroken bestand?")]
     if directory > MAX_DIRECTORY_SIZE:
         return [
-            f"{name}: de zip-inhoudsopgave is {directory / MiB:.1f} MiB; toegestaan is hooguit "
-            f"{MAX_DIRECTORY_SIZE // MiB} MiB (hooguit {MAX_MEMBERS} onderdelen) — het bestand is niet geopend"
+            f"{name}: de zip-inhoudsopgave is {_size(directory)}; toegestaan is hooguit {_size(MAX_DIRECTORY_SIZE)} "
+            f"(hooguit {MAX_MEMBERS} onderdelen) — het bestand is niet geopend"
         ]
     try:
         zf = zipfile.ZipFile(path)
@@ -194,7 +194,7 @@ def _directory_problems(name: str, infos: list[zipfile.ZipInfo]) -> list[str]:
     problems = []
     total = sum(i.file_size for i in infos)
     if total > MAX_TOTAL_UNCOMPRESSED:
-        problems.append(_too_large(name, f"{total / MiB:.0f} MiB"))
+        problems.append(_too_large(name, _size(total)))
     for info in infos:
         if info.file_size > RATIO_MIN_SIZE and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
             problems.append(_too_compressed(name, info.filename, info.file_size, info.compress_size))
@@ -203,23 +203,30 @@ def _directory_problems(name: str, infos: list[zipfile.ZipInfo]) -> list[str]:
 
 def _too_large(name: str, found: str) -> str:
     return (
-        f"{name}: de werkmap is uitgepakt {found}; toegestaan is hooguit {MAX_TOTAL_UNCOMPRESSED // MiB} MiB "
+        f"{name}: de werkmap is uitgepakt {found}; toegestaan is hooguit {_size(MAX_TOTAL_UNCOMPRESSED)} "
         "(een werkmap van OCD is enkele honderden KB) — het bestand is niet geopend"
     )
 
 
 def _too_compressed(name: str, member: str, size: int, compressed: int, counted: bool = False) -> str:
-    ratio = size // max(compressed, 1)
-    inflated = f"{'meer dan ' if counted else ''}{size / MiB:.0f} MiB uitgepakt"
+    if counted:  # stopped while inflating, as soon as the limit was passed
+        ratio, inflated = f"meer dan {MAX_COMPRESSION_RATIO}", f"gestopt na {_size(size)} uitpakken"
+    else:
+        ratio, inflated = f"{size // max(compressed, 1)}", f"{_size(size)} uitgepakt"
     return (
         f"{name}: onderdeel {_shown(member)} is {ratio}:1 gecomprimeerd ({inflated}); toegestaan is hooguit "
-        f"{MAX_COMPRESSION_RATIO}:1 voor onderdelen groter dan {RATIO_MIN_SIZE // MiB} MiB (zip-bom?) — het "
+        f"{MAX_COMPRESSION_RATIO}:1 voor onderdelen groter dan {_size(RATIO_MIN_SIZE)} (zip-bom?) — het "
         "bestand is niet geopend"
     )
 
 
 def _damaged(name: str, detail: str) -> str:
     return f"{name}: beschadigd Excel-bestand: {detail}; afgesproken is een volledige Excel-werkmap (.xlsx)"
+
+
+def _size(n: int) -> str:
+    """A size for a message: whole MiB from 1 MiB on, else whole KiB (rounded up, so never '0')."""
+    return f"{n // MiB} MiB" if n >= MiB else f"{-(-n // 1024)} KiB"
 
 
 def _shown(text: str, limit: int = 80) -> str:
@@ -334,11 +341,11 @@ class _Inspection:
 
     def _formula_problems(self) -> list[str]:
         cells = self.cells
-        if self.full_calc_on_load and cells.formulas:  # the stored values are declared stale
+        if cells.count:
+            refs, count, what = cells.refs, cells.count, "zonder opgeslagen waarde"
+        elif self.full_calc_on_load and cells.formulas:  # the stored values are declared stale
             refs, count = cells.formula_refs, cells.formulas
             what = "waarvan de opgeslagen waarde niet berekend is (de werkmap vraagt om herberekening bij openen)"
-        elif cells.count:
-            refs, count, what = cells.refs, cells.count, "zonder opgeslagen waarde"
         else:
             return []
         listed = ", ".join(f"cel {r}" for r in refs) + (f" en nog {count - len(refs)}" if count > len(refs) else "")
@@ -365,7 +372,11 @@ class _Inspection:
             )
         ]
         embedded += [f"inhoudstype {t}" for t in sorted(set(types.values())) if _has(t, _EMBEDDING_CONTENT_TYPES)]
-        external = [m for m in self.infos if m.lower().startswith(("xl/externallinks/", "xl/querytables/"))]
+        external = [
+            m
+            for m in self.infos
+            if m.lower().startswith(("xl/externallinks/", "xl/querytables/")) and not m.endswith(".rels")
+        ]
         external += [m for m in self.infos if m.lower() == "xl/connections.xml"]
         for part, rels in self.rels.items():
             external += [
@@ -377,7 +388,7 @@ class _Inspection:
         orphans = [
             m
             for m, t in types.items()
-            if m in self.infos and m not in sheet_parts and m != agreed_part and _has(t, _SHEET_CONTENT_TYPES)
+            if m in self.infos and m not in sheet_parts and m not in macros and _has(t, _SHEET_CONTENT_TYPES)
         ]
         orphans += [
             m
@@ -443,7 +454,7 @@ class _Inspection:
                 size += len(chunk)
                 self.inflated += len(chunk)
                 if self.inflated > MAX_TOTAL_UNCOMPRESSED:
-                    raise _Refused(_too_large(self.name, f"meer dan {MAX_TOTAL_UNCOMPRESSED // MiB} MiB"))
+                    raise _Refused(_too_large(self.name, f"meer dan {_size(MAX_TOTAL_UNCOMPRESSED)}"))
                 if size > RATIO_MIN_SIZE and size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
                     raise _Refused(_too_compressed(self.name, info.filename, size, info.compress_size, counted=True))
                 yield chunk
