@@ -216,8 +216,8 @@ def test_truncated_zip(base, tmp_path):
     data = base.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     assert check_workbook(path, _ds(NAME)) == [
-        f"{NAME}: beschadigd Excel-bestand: de zip-inhoudsopgave ontbreekt; afgebroken bestand?; afgesproken is een "
-        "volledige Excel-werkmap (.xlsx)"
+        f"{NAME}: beschadigd Excel-bestand: de zip-inhoudsopgave ontbreekt (afgebroken bestand?); afgesproken is "
+        "een volledige Excel-werkmap (.xlsx)"
     ]
 
 
@@ -639,6 +639,18 @@ def test_many_formulas_without_value_are_counted(base, tmp_path):
         "nog 2); afgesproken zijn waarden (Excel-getallen) — sla de werkmap in Excel op na herberekening, of lever de "
         "waarden in plaats van de formules"
     ]
+
+
+def test_formula_cells_are_named_also_without_references_and_when_shared(base, tmp_path):
+    extra = (
+        '<row r="900"><c><v>1</v></c><c><f>A900*2</f></c></row>'
+        '<row r="901"><c r="C901"><f t="shared" si="0"/></c></row>'
+    )
+    path = rewrite(
+        base, tmp_path / NAME, edit={"xl/worksheets/sheet1.xml": _sub(r"</sheetData>", extra + "</sheetData>")}
+    )
+    (problem,) = check_workbook(path, _ds(NAME))
+    assert problem.startswith(f"{NAME}, werkblad Tabel: 2 formule(s) zonder opgeslagen waarde (cel B900, cel C901); ")
 
 
 def test_formula_with_a_calculated_value_is_accepted(base, tmp_path):

@@ -46,7 +46,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
@@ -97,6 +97,7 @@ _SHEET_KINDS = {  # relationship type (last segment) -> how the sheet is named i
     "xlintlmacrosheet": "macroblad",
 }
 _SHEET_CONTENT_TYPES = ("worksheet+xml", "chartsheet+xml", "dialogsheet+xml", "macrosheet+xml")
+_CELL, _FORMULA, _VALUE, _ROW = ({f"{ns} {local}" for ns in _MAIN_NS} for local in ("c", "f", "v", "row"))
 _CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 
 
@@ -127,7 +128,7 @@ def check_workbook(path: Path, ds: Dataset) -> list[str]:
         ]
     directory = _directory_size(path)
     if directory is None:
-        return [_damaged(name, "de zip-inhoudsopgave ontbreekt; afgebroken bestand?")]
+        return [_damaged(name, "de zip-inhoudsopgave ontbreekt (afgebroken bestand?)")]
     if directory > MAX_DIRECTORY_SIZE:
         return [
             f"{name}: de zip-inhoudsopgave is {_size(directory)}; toegestaan is hooguit {_size(MAX_DIRECTORY_SIZE)} "
@@ -135,8 +136,8 @@ def check_workbook(path: Path, ds: Dataset) -> list[str]:
         ]
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        return [_damaged(name, "de zip-inhoudsopgave ontbreekt of is onleesbaar; afgebroken bestand?")]
+    except Exception:  # noqa: BLE001 - whatever zipfile cannot read is refused, never raised to the loader
+        return [_damaged(name, "de zip-inhoudsopgave is onleesbaar")]
     with zf:
         infos = zf.infolist()
         problems = _directory_problems(name, infos)
@@ -148,6 +149,8 @@ def check_workbook(path: Path, ds: Dataset) -> list[str]:
             return [exc.problem]
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
             return [_damaged(name, "een onderdeel is beschadigd of afgebroken (controlegetal of compressie onjuist)")]
+        except Exception as exc:  # noqa: BLE001 - a container nobody foresaw is refused, never opened
+            return [_damaged(name, f"onverwachte opbouw ({type(exc).__name__})")]
 
 
 # --------------------------------------------------------------------------- the zip directory
@@ -252,21 +255,74 @@ class _Sheet:
     part: str | None = None
 
 
-@dataclass
-class _Cells:
-    """Formula cells without a cached value, found while streaming the agreed sheet."""
+class _SheetScan:
+    """Formula cells of the agreed sheet, found while it streams through expat.
 
-    refs: list[str] = field(default_factory=list)  # without a cached value (the first few)
-    count: int = 0
-    formula_refs: list[str] = field(default_factory=list)  # every formula (the first few)
-    formulas: int = 0
-    row: int = 0
-    col: int = 0
-    ref: str = ""
-    in_cell: bool = False
-    has_formula: bool = False
-    in_value: bool = False
-    has_value: bool = False
+    A sheet is mostly cells without a formula, so per cell only the start of ``<c>`` and ``<v>``
+    reach Python; the end and text handlers are attached when a cell has an ``<f>`` and detached
+    at the end of that cell.
+    """
+
+    def __init__(self) -> None:
+        self.missing: list[str] = []  # formula cells without a cached value (the first few)
+        self.missing_count = 0
+        self.formulas: list[str] = []  # every formula cell (the first few)
+        self.formula_count = 0
+        self.parser = None
+        self.row = 0
+        self.last_ref = ""  # the last explicit cell reference in this row
+        self.after = 0  # cells since then (references may be left out)
+        self.in_value = False
+        self.has_value = False
+
+    def attach(self, parser) -> None:
+        self.parser = parser
+        parser.StartElementHandler = self.start
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag in _CELL:
+            ref = attrs.get("r")
+            if ref:
+                self.last_ref, self.after = ref, 0
+            else:
+                self.after += 1
+        elif tag in _FORMULA:
+            if self.parser.EndElementHandler is None:
+                self.in_value = self.has_value = False
+                self.parser.EndElementHandler = self.end
+                self.parser.CharacterDataHandler = self.text
+        elif tag in _VALUE:
+            self.in_value = True
+        elif tag in _ROW:
+            r = attrs.get("r", "")
+            self.row = int(r) if r.isdigit() else self.row + 1
+            self.last_ref, self.after = "", 0
+
+    def text(self, data: str) -> None:
+        if self.in_value and not data.isspace():
+            self.has_value = True
+
+    def end(self, tag: str) -> None:
+        if tag in _VALUE:
+            self.in_value = False
+        elif tag in _CELL:
+            self.parser.EndElementHandler = None
+            self.parser.CharacterDataHandler = None
+            ref = self._ref()
+            self.formula_count += 1
+            if len(self.formulas) < MAX_CELLS_SHOWN:
+                self.formulas.append(ref)
+            if not self.has_value:
+                self.missing_count += 1
+                if len(self.missing) < MAX_CELLS_SHOWN:
+                    self.missing.append(ref)
+
+    def _ref(self) -> str:
+        """The cell's reference, rebuilt from numbers (never the raw attribute)."""
+        match = _CELL_REF.fullmatch(self.last_ref)
+        col = (_column_number(match.group(1)) if match else 0) + self.after
+        row = int(match.group(2)) if match else self.row
+        return f"{_column_letters(col)}{row}"
 
 
 class _Inspection:
@@ -283,7 +339,7 @@ class _Inspection:
         self.overrides: dict[str, str] = {}  # part name -> content type
         self.rels: dict[str, list[dict[str, str]]] = {}  # .rels part -> its relationships
         self.sheets: list[_Sheet] = []
-        self.cells = _Cells()
+        self.cells = _SheetScan()
         self.full_calc_on_load = False
 
     def run(self) -> list[str]:
@@ -325,7 +381,7 @@ class _Inspection:
             if member.endswith(".rels"):
                 self._parse(member, self._rels_handler(member))
             elif member == agreed_part:
-                self._parse(member, self._sheet_handler, text=True)
+                self._parse(member, configure=self.cells.attach)
             elif self._is_xml(member):
                 self._parse(member, None)
             else:
@@ -341,10 +397,10 @@ class _Inspection:
 
     def _formula_problems(self) -> list[str]:
         cells = self.cells
-        if cells.count:
-            refs, count, what = cells.refs, cells.count, "zonder opgeslagen waarde"
-        elif self.full_calc_on_load and cells.formulas:  # the stored values are declared stale
-            refs, count = cells.formula_refs, cells.formulas
+        if cells.missing_count:
+            refs, count, what = cells.missing, cells.missing_count, "zonder opgeslagen waarde"
+        elif self.full_calc_on_load and cells.formula_count:  # the stored values are declared stale
+            refs, count = cells.formulas, cells.formula_count
             what = "waarvan de opgeslagen waarde niet berekend is (de werkmap vraagt om herberekening bij openen)"
         else:
             return []
@@ -459,8 +515,9 @@ class _Inspection:
                     raise _Refused(_too_compressed(self.name, info.filename, size, info.compress_size, counted=True))
                 yield chunk
 
-    def _parse(self, member: str, handler: Callable | None, text: bool = False) -> None:
-        """Stream one XML part through expat; ``handler(event, name, attrs)`` sees its elements."""
+    def _parse(self, member: str, handler: Callable | None = None, configure: Callable | None = None) -> None:
+        """Stream one XML part through expat; ``handler(tag, attrs)`` sees the start of its elements, or
+        ``configure(parser)`` sets the handlers."""
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
@@ -474,10 +531,9 @@ class _Inspection:
         parser.EntityDeclHandler = refuse
         parser.ExternalEntityRefHandler = refuse
         if handler:
-            parser.StartElementHandler = lambda tag, attrs: handler("start", tag, attrs)
-            parser.EndElementHandler = lambda tag: handler("end", tag, None)
-            if text:
-                parser.CharacterDataHandler = lambda data: handler("text", None, data)
+            parser.StartElementHandler = handler
+        if configure:
+            configure(parser)
         try:
             for chunk in self._inflate(self.infos[member]):
                 parser.Parse(chunk, False)
@@ -504,9 +560,7 @@ class _Inspection:
 
     # ------------------------------------------------------------------ element handlers
 
-    def _content_types_handler(self, event: str, tag: str, attrs) -> None:
-        if event != "start":
-            return
+    def _content_types_handler(self, tag: str, attrs: dict[str, str]) -> None:
         local = tag.rsplit(" ", 1)[-1]
         if local == "Default" and "Extension" in attrs:
             self.defaults[attrs["Extension"].lower()] = attrs.get("ContentType", "")
@@ -516,59 +570,19 @@ class _Inspection:
     def _rels_handler(self, part: str) -> Callable:
         rels = self.rels.setdefault(part, [])
 
-        def handle(event: str, tag: str, attrs) -> None:
-            if event == "start" and tag.rsplit(" ", 1)[-1] == "Relationship":
+        def handle(tag: str, attrs: dict[str, str]) -> None:
+            if tag.rsplit(" ", 1)[-1] == "Relationship":
                 rels.append({k: attrs.get(k, "") for k in ("Id", "Type", "Target", "TargetMode")})
 
         return handle
 
-    def _workbook_handler(self, event: str, tag: str, attrs) -> None:
-        if event != "start":
-            return
+    def _workbook_handler(self, tag: str, attrs: dict[str, str]) -> None:
         ns, _, local = tag.rpartition(" ")
         if local == "sheet" and ns in _MAIN_NS:
             rid = next((v for k, v in attrs.items() if k.endswith(" id") and "relationships" in k), "")
             self.sheets.append(_Sheet(attrs.get("name", ""), attrs.get("state", "visible"), rid))
         elif local == "calcPr" and ns in _MAIN_NS:
             self.full_calc_on_load = attrs.get("fullCalcOnLoad", "").lower() in ("1", "true")
-
-    def _sheet_handler(self, event: str, tag: str | None, attrs) -> None:
-        cells = self.cells
-        if event == "text":
-            if cells.in_value and attrs.strip():
-                cells.has_value = True
-            return
-        ns, _, local = tag.rpartition(" ")
-        if ns not in _MAIN_NS:
-            return
-        if event == "start":
-            if local == "row":
-                r = attrs.get("r", "")
-                cells.row = int(r) if r.isdigit() else cells.row + 1
-                cells.col = 0
-            elif local == "c":
-                match = _CELL_REF.fullmatch(attrs.get("r", ""))
-                cells.col = _column_number(match.group(1)) if match else cells.col + 1
-                if match:
-                    cells.row = int(match.group(2))
-                cells.ref = f"{_column_letters(cells.col)}{cells.row}"
-                cells.in_cell, cells.has_formula, cells.has_value = True, False, False
-            elif local == "f" and cells.in_cell:
-                cells.has_formula = True
-            elif local == "v" and cells.in_cell:
-                cells.in_value = True
-        elif local == "v":
-            cells.in_value = False
-        elif local == "c" and cells.in_cell:
-            cells.in_cell = False
-            if cells.has_formula:
-                cells.formulas += 1
-                if len(cells.formula_refs) < MAX_CELLS_SHOWN:
-                    cells.formula_refs.append(cells.ref)
-                if not cells.has_value:
-                    cells.count += 1
-                    if len(cells.refs) < MAX_CELLS_SHOWN:
-                        cells.refs.append(cells.ref)
 
 
 def _resolve(base: str, target: str) -> str:
