@@ -388,7 +388,7 @@ class _Inspection:
                 for _ in self._inflate(info):
                     pass
 
-        problems = self._content_problems(agreed_part)
+        problems = self._content_problems()
         problems += self._sheet_problems(agreed)
         problems += self._formula_problems()
         return problems
@@ -411,7 +411,7 @@ class _Inspection:
             "formules"
         ]
 
-    def _content_problems(self, agreed_part: str | None) -> list[str]:
+    def _content_problems(self) -> list[str]:
         name = self.name
         types = {m: self._content_type(m) or "" for m in self.infos}
         types |= {p: t for p, t in self.overrides.items() if p not in types}
