@@ -150,9 +150,13 @@ def check_xlsx(path: Path, ds: Dataset) -> list[str]:
     """An Excel delivery: a real .xlsx, the agreed sheet, the header in the agreed row."""
     import zipfile
 
+    from .workbook_guard import check_workbook
+
     name = display_name(path.name)
     if path.stat().st_size == 0:
         return [f"{name}: het bestand is leeg (0 bytes)"]
+    if problems := check_workbook(path, ds):  # limits, macros, links, sheets, formulas: before opening
+        return problems
     if not zipfile.is_zipfile(path):
         return [
             f"{name}: geen geldig Excel-bestand (.xlsx); afgesproken is een Excel-werkmap met werkblad '{ds.sheet}'"
