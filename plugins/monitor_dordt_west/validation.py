@@ -48,7 +48,7 @@ class GxValidator:
             if result.success:
                 return []
             problems: list[str] = []
-            for res in result.results:
+            for res in sorted(result.results, key=lambda r: _suite_position(suite, r)):  # the suite's order
                 if res.success:
                     continue
                 _raise_if_broken(res)
@@ -62,6 +62,16 @@ class GxValidator:
             return problems
         finally:
             self.datasource.delete_asset(work)
+
+
+def _suite_position(suite, res) -> int:
+    """Where a result's expectation stands in the suite: messages come in the registry's order
+    (per column, then the row rules, then the key), not in the order GX happens to return them."""
+    cfg = res.expectation_config
+    for i, exp in enumerate(suite.expectations):
+        if exp.expectation_type == cfg.type and (exp.meta or {}) == (cfg.meta or {}):
+            return i
+    return len(suite.expectations)
 
 
 def _raise_if_broken(res) -> None:
