@@ -237,6 +237,21 @@ def cmd_status(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    """Release a held delivery (``status = 'held'``): it is loaded by the next run."""
+    import getpass
+
+    from . import ingest
+
+    try:
+        dest = ingest.release(_target(), args.delivery_id, by=getpass.getuser())
+    except ValueError as exc:
+        print(f"mdw release: {exc}", file=sys.stderr)
+        return 2
+    print(f"Levering {args.delivery_id} vrijgegeven; {dest} wordt bij de volgende run geladen.")
+    return 0
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     """Publish (or reproduce) a quarter's stuurgroep publications, without Airflow (same code)."""
     from . import publication
@@ -337,6 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     p = add("warehouse", cmd_warehouse, "start (and print) or stop the warehouse")
     p.add_argument("action", choices=["start", "uri", "stop"])
     add("status", cmd_status, "the latest deliveries and their status")
+    p = add("release", cmd_release, "release a delivery held back for review (status held): the next run loads it")
+    p.add_argument("delivery_id", type=int)
     p = add("publish", cmd_publish, "the quarterly publications for the stuurgroepen (Excel, PDF, CSV, Parquet)")
     p.add_argument("--quarter", help="JJJJ-Qn; default the last complete quarter")
     p.add_argument("--pillar", action="append", help="a pillar (slug or name); default all five")

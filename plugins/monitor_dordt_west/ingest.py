@@ -1086,6 +1086,32 @@ def _swap_into_place(conn, ds: Dataset, period: Period, delivery_id: int, work: 
     return replaced
 
 
+def release(tgt: PgTarget, delivery_id: int, by: str) -> Path:
+    """An operator releases a held delivery: its file goes back to the landing folder and the next
+    run loads it without the check it was held for (order or plausibility); every other check still
+    applies. Returns where the file was put."""
+    with connect(tgt) as conn:
+        row = conn.execute(
+            "SELECT partner, dataset, file_name, stored_as FROM mdw_meta.load_ledger WHERE delivery_id = %s",
+            (delivery_id,),
+        ).fetchone()
+        if row is None:
+            raise ValueError(f"levering {delivery_id} bestaat niet")
+        partner, dataset_id, file_name, stored_as = row
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (dataset_id,))
+        ledger.release(conn, delivery_id, by)
+        folder = config.paths().landing / partner
+        folder.mkdir(parents=True, exist_ok=True)
+        dest = folder / file_name
+        if dest.exists():
+            raise ValueError(f"{display_name(file_name)} staat al in de landingsmap; verwerk of verwijder dat eerst")
+        os.replace(stored_as, dest)  # keeps its modification time: the release is in the ledger, not the file
+        Path(stored_as + ".reden.txt").unlink(missing_ok=True)
+        conn.commit()
+    log.info("delivery %s released by %s; %s is back in %s", delivery_id, by, display_name(file_name), folder)
+    return dest
+
+
 def pending_files(partner: str, landing: Path | None = None, settle: float | None = None) -> list[Path]:
     """Entries waiting in a partner's landing folder, oldest first (a correction after its original).
 
