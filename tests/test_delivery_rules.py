@@ -211,3 +211,19 @@ def test_an_upload_in_progress_with_a_dot_name_is_not_touched(fresh_db, landing)
     at(part, datetime(2024, 2, 1, tzinfo=UTC))
     assert load(fresh_db, landing, "politie") == ([], [])
     assert part.read_bytes() == b"Incidentnummer;Meldingsdatum"
+
+
+def test_the_server_log_never_holds_a_line_of_a_refused_file(fresh_db, landing, mdw_home):
+    """PostgreSQL logs a failing COPY line in its CONTEXT; the embedded server logs tersely."""
+    secret = make_bsn(303)
+    politie(landing, "POL_misdrijven_202401.csv", MISDRIJVEN_HEADER, [
+        ["PL1700-2024000001", "05-01-2024", "", "A20", "Woninginbraak", "BU05050300", secret],  # one field too many
+    ])  # fmt: skip
+    _, (refused,) = load(fresh_db, landing, "politie")
+    assert refused.problems == [
+        "POL_misdrijven_202401.csv, regel 2: meer velden dan kolommen in de kopregel (scheidingsteken in een waarde "
+        "zonder aanhalingstekens?)"
+    ]
+    log = (mdw_home / "pgdata" / "log").read_text(errors="replace")
+    assert "extra data after last expected column" in log  # the error is logged ...
+    assert secret not in log and "Woninginbraak" not in log  # ... without the line

