@@ -22,15 +22,21 @@ def _target():
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job: embedded warehouse, sample deliveries, the real DAGs, the warehouse built."""
-    from . import airflow_env, dbt, pipeline, sample
+    from . import airflow_env, dbt, pipeline, sample_files
     from .quarters import Quarter
 
     t0 = time.monotonic()
     tgt = _target()
     landing = config.paths().landing
-    if not any(landing.glob("*/*")):
-        counts = sample.generate(landing, seed=args.seed, today=args.today)
-        print(f"Voorbeeldleveringen gegenereerd in {landing} ({len(counts)} bestanden, seed {args.seed}).")
+    # only what the warehouse has not received yet: a second demo delivers nothing again
+    delivery = sample_files.deliver_unreceived(tgt, landing, seed=args.seed, today=args.today)
+    print(
+        f"Voorbeeldleveringen gegenereerd ({delivery.generated} bestanden, seed {args.seed}): "
+        f"{len(delivery.delivered)} geleverd in {landing}, "
+        f"{len(delivery.received)} al ontvangen en niet opnieuw geleverd"
+        + (f", {len(delivery.waiting)} wachten al in de landingsmap" if delivery.waiting else "")
+        + "."
+    )
     dbt.build_manifest()
     airflow_env.ensure_metadata_db(tgt)
     failed = []

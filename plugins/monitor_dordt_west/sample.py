@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import config
+from . import config, registry, sample_files
 from .quarters import Quarter
 from .registry import headers
 
@@ -162,10 +162,13 @@ def dmy(d: date) -> str:
 
 def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | None = None) -> dict[str, int]:
     """Write a landing folder with every agreed file (police, SDD, OCD, BLIK) from ``first_year`` up to
-    the last complete quarter before ``today``."""
+    the last complete quarter before ``today``: the same bytes and modification times for the same
+    seed and ``today`` (workbooks included; each file's mtime is its delivery moment, see
+    ``sample_files``)."""
+    today = today or date.today()
     rng = random.Random(seed)
     bs = buurten()
-    last = Quarter.last_complete(today or date.today())
+    last = Quarter.last_complete(today)
     last_y, last_q = last.year, last.q
     counts: dict[str, int] = {}
     low_income: dict[tuple[int, str], int] = {}
@@ -313,7 +316,13 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
     from . import sample_social
 
     counts |= sample_social.generate(out, random.Random(seed + 1), bs, low_income, first_year, (last_y, last_q))
+    sample_files.stamp_files(_written(out, counts), today)
     return counts
+
+
+def _written(out: Path, names) -> list[Path]:
+    """The generated files ``<partner>/<name>`` of ``names``."""
+    return [out / p / name for name in names for p in registry.PARTNERS if (out / p / name).is_file()]
 
 
 def _poisson(rng: random.Random, lam: float) -> int:
@@ -333,10 +342,12 @@ def _poisson(rng: random.Random, lam: float) -> int:
 def generate_second_round(out: Path, seed: int = 2024, first_year: int = 2022, today: date | None = None) -> dict:
     """A second delivery round for the set of ``generate`` (same seed and dates): the police's
     correction of the last month's crimes (three registrations withdrawn, two added) and SDD's
-    byte-identical re-delivery of the last minima file. Load it after the first round."""
+    byte-identical re-delivery of the last minima file. Load it after the first round: each file's
+    mtime is one day after the first-round file it follows (``sample_files.SECOND_ROUND_DELAY``)."""
     import shutil
     import tempfile
 
+    today = today or date.today()
     with tempfile.TemporaryDirectory() as tmp:
         first = Path(tmp)
         generate(first, seed=seed, first_year=first_year, today=today)
@@ -350,6 +361,9 @@ def generate_second_round(out: Path, seed: int = 2024, first_year: int = 2022, t
         write_politie(out / "politie" / crimes.name, header, body[3:] + added)
         (out / "sdd").mkdir(parents=True, exist_ok=True)
         shutil.copy(minima, out / "sdd" / minima.name)
+    for partner, name in (("politie", crimes.name), ("sdd", minima.name)):
+        moment = sample_files.first_round_moment(partner, name, today) + sample_files.SECOND_ROUND_DELAY
+        sample_files.set_mtime(out / partner / name, moment)
     return {
         "correctie": crimes.name,
         "ingetrokken": [r[0] for r in withdrawn],

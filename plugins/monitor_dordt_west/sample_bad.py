@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from . import sample_files
 from .pseudonym import synthetic_bsn
 from .registry import headers
 from .sample import write_politie
@@ -52,8 +53,7 @@ def _xlsx(path: Path, header: list[str], rows: list[list], sheet: str = "Tabel",
     ws.append(header)
     for row in rows:
         ws.append(row)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    sample_files.save_workbook(wb, path, sample_files.moment_of("ocd", path.name))
 
 
 def generate(out: Path) -> list[tuple[str, str]]:
@@ -205,6 +205,7 @@ def generate(out: Path) -> list[tuple[str, str]]:
             w.writerows(rows)
         case(path, expected)
 
+    sample_files.stamp_files(out / name for name, _ in cases)  # each at its period's delivery moment
     with (out / "verwachte_meldingen.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, delimiter=";", lineterminator="\n")
         w.writerow(["bestand", "verwachte_melding"])

@@ -16,7 +16,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import config
+from . import config, sample_files
 from .pseudonym import synthetic_bsn
 from .registry import headers
 from .sample import months
@@ -370,8 +370,7 @@ def _ocd_workbooks(out: Path, rng: random.Random) -> dict[str, int]:
                     )
                 n += 1
         name = f"OCD_{monitor}_{year}.xlsx"
-        (out / "ocd").mkdir(parents=True, exist_ok=True)
-        wb.save(out / "ocd" / name)
+        sample_files.save_workbook(wb, out / "ocd" / name, sample_files.moment_of("ocd", name))
         counts[name] = n
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -396,6 +395,7 @@ def _ocd_workbooks(out: Path, rng: random.Random) -> dict[str, int]:
                     ]
                 )
                 n += 1
-    wb.save(out / "ocd" / "OCD_kerncijfers_2023.xlsx")
-    counts["OCD_kerncijfers_2023.xlsx"] = n
+    name = "OCD_kerncijfers_2023.xlsx"
+    sample_files.save_workbook(wb, out / "ocd" / name, sample_files.moment_of("ocd", name))
+    counts[name] = n
     return counts
