@@ -691,7 +691,10 @@ def ingest_file(path: Path, partner: str, tgt: PgTarget, validator) -> Outcome:
     import psycopg
 
     name = display_name(path.name)
-    st = path.lstat()
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return _skipped(path, f"{name}: al verwerkt door een gelijktijdige run")
     if not stat.S_ISREG(st.st_mode):
         return _refuse_entry(path, partner, tgt, st)
     try:
@@ -763,7 +766,11 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
         ledger.count_receipt(conn, prior.delivery_id)
         conn.commit()
         again = "geweigerde" if prior.status == ledger.QUARANTINED else "aangehouden"
-        lines = (prior.reason or "").splitlines()[1:]
+        lines = [  # the earlier findings, without the header line and without earlier "byte-identiek" lines
+            line[2:]
+            for line in (prior.reason or "").splitlines()[1:]
+            if line.startswith("- ") and not line.startswith("- byte-identiek")
+        ]
         same = f"byte-identiek aan de eerder {again} levering {prior.delivery_id}"
         raise _refuse(conn, path, partner, prior.delivery_id, [same, *lines], status=prior.status)
     released = prior is not None and prior.status == ledger.RELEASED
@@ -942,7 +949,8 @@ def _key_conflicts(conn, ds: Dataset, period: Period, delivery_id: int, work: st
     deliveries this one replaces. Positions only: the key may identify a person."""
     if ds.key_scope != "dataset":
         return []
-    others = [e.delivery_id for e in ledger.active(conn, ds) if e not in ledger.replaced_by(conn, ds, period)]
+    replaced = {e.delivery_id for e in ledger.replaced_by(conn, ds, period)}
+    others = [e.delivery_id for e in ledger.active(conn, ds) if e.delivery_id not in replaced]
     if not others:
         return []
     cols = [ds.column(h) for h in ds.key]
@@ -1128,7 +1136,10 @@ def pending_files(partner: str, landing: Path | None = None, settle: float | Non
     for p in folder.iterdir():
         if p.name.startswith("."):
             continue
-        st = p.lstat()
+        try:
+            st = p.lstat()
+        except FileNotFoundError:  # taken by a concurrent run
+            continue
         if now - st.st_mtime < settle:
             log.info("%s: nog in ontvangst (gewijzigd < %.0f s geleden); volgende run", display_name(p.name), settle)
             continue
