@@ -298,6 +298,14 @@ CASES: dict[str, Case] = {
     "extra column BSN": Case("politie", F, _politie(F, [[*crime(1), "x"]], [*MISDRIJVEN_HEADER, "BSN"]), _fixed(
         f"{F}, regel 1 (kopregel): niet afgesproken kolom(men): BSN — extra kolommen kunnen persoonsgegevens bevatten "
         "en worden niet aangenomen")),
+    "extra column named with a BSN-like number (masked)": Case("politie", F, _politie(F, [[*crime(1), "x"]],
+        [*MISDRIJVEN_HEADER, BSN_B]), _fixed(
+        f"{F}, regel 1 (kopregel): niet afgesproken kolom(men): ######### — extra kolommen "
+        "kunnen persoonsgegevens bevatten en worden niet aangenomen")),
+    "10.000 extra columns (the message stays short)": Case("politie", F, _politie(F, [[*crime(1), *["x"] * 10_000]],
+        [*MISDRIJVEN_HEADER, *(f"k{i}" for i in range(10_000))]), _fixed(
+        f"{F}, regel 1 (kopregel): niet afgesproken kolom(men): k0, k1, k2, k3, k4, k5, k6, k7, k8, k9 en nog 9990 "
+        "— extra kolommen kunnen persoonsgegevens bevatten en worden niet aangenomen")),
     "SDD file without its header row": Case("sdd", "SDD_uitkeringen_202402.csv", _bytes("sdd", "SDD_uitkeringen_202402.csv",
         b"\xef\xbb\xbf" + f"{';'.join(uitkering())}\r\n{';'.join(uitkering(BSN_B))}\r\n".encode()), _fixed(
         "SDD_uitkeringen_202402.csv, regel 1 (kopregel): kolom(men) ontbreken: BSN, Peildatum, Regeling, Ingangsdatum, "

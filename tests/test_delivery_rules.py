@@ -227,3 +227,28 @@ def test_the_server_log_never_holds_a_line_of_a_refused_file(fresh_db, landing, 
     log = (mdw_home / "pgdata" / "log").read_text(errors="replace")
     assert "extra data after last expected column" in log  # the error is logged ...
     assert secret not in log and "Woninginbraak" not in log  # ... without the line
+
+
+def test_no_message_repeats_a_bsn_like_number():
+    """The last safety net: whatever a finding quotes, a 9-digit number passing the 11-proef is masked."""
+    bsn = make_bsn(404)
+    refused = ingest.DeliveryRejected(
+        "X.csv", [f"kolom Omschrijving: 1 regel(s) — regel 2: '{bsn}'", "regel 123456789"]
+    )
+    assert bsn not in refused.message
+    assert refused.problems == [
+        "kolom Omschrijving: 1 regel(s) — regel 2: '<BSN-achtig getal, niet herhaald>'",
+        "regel 123456789",  # fails the 11-proef: not BSN-like, kept
+    ]
+
+
+def test_an_entry_outside_the_partner_folders_is_reported(fresh_db, landing):
+    from monitor_dordt_west import pipeline
+
+    (landing / "POL_misdrijven_202401.csv").write_text("x")
+    (landing / "ggd").mkdir()
+    result = pipeline.run(fresh_db, landing, build=False)
+    assert result.not_processed == [
+        "POL_misdrijven_202401.csv: staat niet in een partnermap (politie, ocd, sdd, blik) en wordt niet verwerkt",
+        "ggd: staat niet in een partnermap (politie, ocd, sdd, blik) en wordt niet verwerkt",
+    ]

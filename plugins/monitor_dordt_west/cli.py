@@ -139,6 +139,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = pipeline.run(tgt, Path(args.landing), build=not args.no_build)
     for o in result.outcomes:
         print(f"{o.status:<12} {o.message.splitlines()[0]}")
+    for message in result.not_processed:
+        print(f"{'niet verwerkt':<12} {message}")
     for r in result.rejected:
         print("\n" + r.message, file=sys.stderr)
     if result.dbt_ok is False:

@@ -54,7 +54,7 @@ class DeliveryRejected(Exception):
 
     def __init__(self, file_name: str, problems: list[str], delivery_id: int | None = None, held: bool = False):
         self.file_name = file_name
-        self.problems = problems
+        self.problems = [mask_bsn_like(p) for p in problems]
         self.delivery_id = delivery_id
         self.held = held
         super().__init__(self.message)
@@ -68,6 +68,25 @@ class DeliveryRejected(Exception):
         if len(self.problems) > MAX_PROBLEMS:
             lines.append(f"- ... en nog {len(self.problems) - MAX_PROBLEMS} bevinding(en)")
         return "\n".join(lines)
+
+
+_NINE_DIGITS = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
+MAX_LISTED = 10  # names listed in one finding
+
+
+def mask_bsn_like(text: str) -> str:
+    """The last safety net of every message: a 9-digit token that passes the 11-proef could be a
+    BSN (a value where the agreement has none, a header made of data) and is never repeated."""
+    from .pseudonym import is_valid_bsn
+
+    return _NINE_DIGITS.sub(
+        lambda m: "<BSN-achtig getal, niet herhaald>" if is_valid_bsn(m.group()) else m.group(), text
+    )
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(display_name(n) for n in names[:MAX_LISTED])
+    return shown + (f" en nog {len(names) - MAX_LISTED}" if len(names) > MAX_LISTED else "")
 
 
 @dataclass
@@ -321,17 +340,17 @@ def _header_problems(name: str, found: list[str], ds: Dataset, header: str = "",
     missing = [c for c in expected if c not in found]
     extra = [c for c in found if c not in expected]
     if missing:
-        problems.append(f"{name}, {where} (kopregel): kolom(men) ontbreken: {', '.join(missing)}")
+        problems.append(f"{name}, {where} (kopregel): kolom(men) ontbreken: {_listed(missing)}")
     if extra and ds.person_level:  # the 'header' may be a data line (no header row): positions only
-        positions = [str(i + 1) for i, c in enumerate(found) if c not in expected]
+        positions = _listed([str(i + 1) for i, c in enumerate(found) if c not in expected])
         problems.append(
-            f"{name}, {where} (kopregel): niet afgesproken kolom(men) op positie {', '.join(positions)} (namen "
+            f"{name}, {where} (kopregel): niet afgesproken kolom(men) op positie {positions} (namen "
             "niet herhaald: ontbreekt de kopregel?) — extra kolommen kunnen persoonsgegevens bevatten en worden niet "
             "aangenomen"
         )
     elif extra:
         problems.append(
-            f"{name}, {where} (kopregel): niet afgesproken kolom(men): {', '.join(extra)} — "
+            f"{name}, {where} (kopregel): niet afgesproken kolom(men): {_listed(extra)} — "
             "extra kolommen kunnen persoonsgegevens bevatten en worden niet aangenomen"
         )
     if not missing and not extra:

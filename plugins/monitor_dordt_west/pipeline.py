@@ -24,6 +24,7 @@ class PipelineResult:
     outcomes: list[Outcome] = field(default_factory=list)
     rejected: list[DeliveryRejected] = field(default_factory=list)
     dbt_ok: bool | None = None
+    not_processed: list[str] = field(default_factory=list)  # entries outside the partners' folders
 
     @property
     def ok(self) -> bool:
@@ -34,9 +35,23 @@ def partner_order() -> list[str]:
     return sorted(registry.PARTNERS, key=lambda p: PARTNER_ORDER.index(p) if p in PARTNER_ORDER else 99)
 
 
+def outside_partner_folders(landing: Path) -> list[str]:
+    """Entries of the landing folder that no partner's ingestion reads: said, never silently left."""
+    if not landing.is_dir():
+        return []
+    return [
+        f"{registry.display_name(p.name)}: staat niet in een partnermap ({', '.join(registry.PARTNERS)}) en wordt "
+        "niet verwerkt"
+        for p in sorted(landing.iterdir())
+        if p.name not in registry.PARTNERS and not p.name.startswith(".")
+    ]
+
+
 def run(tgt: PgTarget, landing: Path, build: bool = True) -> PipelineResult:
     ingest.ensure_schema(tgt)
-    result = PipelineResult()
+    result = PipelineResult(not_processed=outside_partner_folders(landing))
+    for message in result.not_processed:
+        log.warning("%s", message)
     for partner in partner_order():
         outcomes, rejected = ingest.ingest_partner(partner, tgt, landing)
         result.outcomes += outcomes
