@@ -775,10 +775,11 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
         raise _refuse(conn, path, partner, delivery_id, order_problems, ledger.HELD if hold else ledger.QUARANTINED)
     work = ds.partition(delivery_id)
     clock = _Clock()
-    archive_dir = _private_dir(config.paths().archive / partner)
+    archive_dir = config.paths().archive / partner
     dest = archive_dir / _stored_name(path.name, delivery_id)
     archive_copy = dest.with_name(dest.name + ".tmp") if ds.pseudonymised else None
     try:
+        _private_dir(archive_dir)  # inside: an archive that cannot be created is a platform fault (aborted)
         problems, rows, archive_sha = _read_and_check(conn, path, ds, period, work, archive_copy, validator, clock)
         if not problems:
             problems = _key_conflicts(conn, ds, period, delivery_id, work, name)
