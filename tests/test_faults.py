@@ -669,13 +669,19 @@ def test_read_only_archive_fails_the_load_then_loads_exactly_once_after_the_fix(
 # --------------------------------------------------------------------------- full / read-only quarantine
 
 
-def _bad_files(landing: Path) -> tuple[Path, Path]:
+def _bad_files(landing: Path) -> list[tuple[Path, str]]:
+    """Bad deliveries and the words their reason must hold: a wrong header (refused after the ledger
+    row is made) and names matching no agreed delivery (refused before any dataset is known)."""
+    (landing / "politie").mkdir(parents=True, exist_ok=True)
+    (landing / "sdd").mkdir(parents=True, exist_ok=True)
     wrong_header = landing / "politie" / "POL_misdrijven_202401.csv"
-    wrong_header.parent.mkdir(parents=True, exist_ok=True)
     wrong_header.write_bytes(misdrijven_text(2024, 1, 50).replace(b"Buurtcode", b"Wijkcode", 1))
     unknown = landing / "politie" / "POL_aangiften_202401.csv"
     unknown.write_bytes(b"a;b\r\n1;2\r\n")
-    return wrong_header, unknown
+    unknown_sdd = landing / "sdd" / "SDD_toeslagen_202401.csv"
+    unknown_sdd.write_bytes(b"a;b\r\n1;2\r\n")
+    agreed = "komt niet overeen met een afgesproken levering"
+    return [(wrong_header, "Wijkcode"), (unknown, agreed), (unknown_sdd, agreed)]
 
 
 @pytest.mark.parametrize("fault", ["full", "read-only"])
@@ -687,44 +693,41 @@ def test_quarantine_fault_does_not_blame_the_partner(loader, fresh_db, mounts, t
         site = _site(fresh_db, volume, monkeypatch)
     else:
         site = _site(fresh_db, tmp_path, monkeypatch)
-    wrong_header, unknown = _bad_files(site.landing)
+    bad = _bad_files(site.landing)
     quarantine = site.home / "quarantine"
+    (quarantine / "politie").mkdir(parents=True, mode=0o700)  # politie was refused before; SDD never
     if fault == "full":
-        quarantine.mkdir()
         filler = fill(quarantine)
-    else:
+    else:  # a read-only bind mount of the folder itself: still the landing folder's file system
         assert mounts.bind_read_only(quarantine)
 
-    run = loader.run(site.env(), ["politie"])
+    run = loader.run(site.env(), ["politie", "sdd"])
     outcomes = {o["file_name"]: o for o in run.outcomes}
-    for path in (wrong_header, unknown):
+    assert len(outcomes) == len(bad), outcomes
+    for path, _ in bad:
+        message = outcomes[path.name]["message"]
         assert outcomes[path.name]["status"] == "failed", outcomes
-        assert (
-            "blijft in de landingsmap" in outcomes[path.name]["message"] and OPERATOR in outcomes[path.name]["message"]
-        )
+        assert "blijft in de landingsmap" in message and OPERATOR in message, message
         assert path.exists()
     assert not {ledger.QUARANTINED, ledger.LOADING} & set(statuses(site.tgt)), statuses(site.tgt)
-    assert not list(quarantine.rglob("*.reden.txt"))
+    assert not [p for p in quarantine.rglob("*") if p.is_file() and p.name != "filler"]
 
     if fault == "full":
         filler.unlink()
     else:
         mounts.umount(quarantine)
-    again = loader.run(site.env(), ["politie"])
-    assert sorted(o["status"] for o in again.outcomes) == ["quarantined", "quarantined"], again.log[-3000:]
+    again = loader.run(site.env(), ["politie", "sdd"])
+    assert [o["status"] for o in again.outcomes] == ["quarantined"] * len(bad), again.log[-3000:]
     rows = query(
         site.tgt, "SELECT file_name, status, reason, stored_as FROM mdw_meta.load_ledger WHERE status <> 'aborted'"
     )
-    assert sorted(r[:2] for r in rows) == [
-        ("POL_aangiften_202401.csv", "quarantined"),
-        ("POL_misdrijven_202401.csv", "quarantined"),
-    ]
-    for name, _, reason, stored_as in rows:
-        assert Path(stored_as).exists() and Path(stored_as + ".reden.txt").read_text().strip() == reason.strip()
-        expected = "Wijkcode" if name.startswith("POL_misdrijven") else "komt niet overeen met een afgesproken levering"
-        assert expected in reason
+    assert sorted(r[:2] for r in rows) == sorted((p.name, ledger.QUARANTINED) for p, _ in bad)
+    for path, words in bad:
+        (_, _, reason, stored_as) = next(r for r in rows if r[0] == path.name)
+        assert words in reason
+        assert Path(stored_as).read_bytes() and Path(stored_as + ".reden.txt").read_text().strip() == reason.strip()
     assert set(statuses(site.tgt)) <= {ledger.QUARANTINED, ledger.ABORTED}
-    assert list((site.landing / "politie").iterdir()) == []
+    assert [p for p in site.landing.rglob("*") if p.is_file()] == []
 
 
 # --------------------------------------------------------------------------- a file growing while it is picked up

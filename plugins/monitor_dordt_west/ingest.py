@@ -492,17 +492,19 @@ def _refuse(conn, path: Path, partner: str, delivery_id: int, problems: list[str
     (``quarantined``) or held back for review (``held``). If the file cannot be stored, nothing is
     recorded against the partner: ``InfrastructureError``."""
     rejected = DeliveryRejected(display_name(path.name), problems, delivery_id, held=status == ledger.HELD)
-    folder = _private_dir(config.paths().quarantine / partner)
+    folder = config.paths().quarantine / partner
     dest = folder / _stored_name(path.name, delivery_id)
     reason = dest.with_name(dest.name + ".reden.txt")
     try:
+        _private_dir(folder)
         with open(reason, "w", encoding="utf-8", opener=_private_opener) as fh:
             fh.write(rejected.message + "\n")
         os.replace(path, dest)  # the same file system as the landing folder, or EXDEV
         if not dest.is_symlink():
             dest.chmod(0o600)  # a refused delivery may hold personal data
     except OSError as exc:
-        reason.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # e.g. EROFS: even a missing file cannot be unlinked there
+            reason.unlink(missing_ok=True)
         raise InfrastructureError(
             f"{display_name(path.name)}: kon niet in quarantaine worden gezet in {folder} ({exc.strerror}); "
             "het bestand blijft in de landingsmap. Los de oorzaak op (schijfruimte, rechten, zelfde "
