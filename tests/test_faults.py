@@ -174,10 +174,14 @@ class Loader:
             pytest.fail(f"the preloaded loader process does not answer:\n{log[-3000:]}")
         return line.strip()
 
-    def start(self, env: dict[str, str], partners: list[str], fsize: int | None = None) -> Run:
-        if not self.ready:  # GX is imported while the test prepares its database and files
+    def warm(self) -> None:
+        """Wait until the preloaded process has imported GX (it does so while the first test prepares)."""
+        if not self.ready:
             assert self._line(180) == "ready"
             self.ready = True
+
+    def start(self, env: dict[str, str], partners: list[str], fsize: int | None = None) -> Run:
+        self.warm()
         self.n += 1
         out = str(self.folder / f"run{self.n}")
         self.proc.stdin.write(json.dumps({"out": out, "env": env, "partners": partners, "fsize": fsize}) + "\n")
@@ -363,13 +367,11 @@ def assert_exactly_once(site: Site, *files: tuple[File, str], aborted: int | Non
     one ``loaded`` row per content (received once) plus only ``aborted`` ones, no ``loading`` rows,
     no work tables, no temporary archive files, an empty landing folder, archive copies as recorded."""
     tgt = site.tgt
-    all_aborted = 0
     for f, sha in files:
         rows = ledger_rows(tgt, f, sha)
         loaded = [r for r in rows if r[1] == ledger.LOADED]
         assert len(loaded) == 1, rows
         assert {r[1] for r in rows} <= {ledger.LOADED, ledger.ABORTED}, rows
-        all_aborted += len(rows) - 1
         delivery_id, _, _, times_received, rows_loaded, stored_as, archive_sha = loaded[0]
         assert times_received == 1, rows
         assert rows_loaded == f.rows
@@ -393,7 +395,7 @@ def assert_exactly_once(site: Site, *files: tuple[File, str], aborted: int | Non
     assert states.count(ledger.LOADED) == len(files), states
     assert set(states) <= {ledger.LOADED, ledger.ABORTED}, states
     if aborted is not None:
-        assert all_aborted == aborted == states.count(ledger.ABORTED), states
+        assert states.count(ledger.ABORTED) == aborted, states
     assert work_tables(tgt) == []
     assert list(site.home.rglob("*.tmp")) == []
     for f, _ in files:
@@ -795,6 +797,7 @@ def test_growing_file_is_never_loaded_half(loader, site, tmp_path):
     (site.landing / "sdd").mkdir()
     pol = File("politie", "misdrijven", site.landing / "politie" / "POL_misdrijven_202401.csv", 100_000)
     sdd = File("sdd", "uitkeringen", site.landing / "sdd" / "SDD_uitkeringen_202401.csv", 40_000)
+    loader.warm()  # a loader child must be able to start at once
     growing = [_grow(tmp_path, pol, pol_text, 32_771), _grow(tmp_path, sdd, sdd_text, 16_381)]
     try:
         # 1. while they are being written: too fresh, left for the next run

@@ -728,6 +728,15 @@ def ingest_file(path: Path, partner: str, tgt: PgTarget, validator) -> Outcome:
         ) from exc
 
 
+def _require_unchanged(path: Path, st: os.stat_result, sha: str, name: str) -> None:
+    """Raise ``FileChanged`` unless the file still is what was fingerprinted: a file that changed while it
+    was read (an upload that resumed) is read again by the next run, never refused or loaded half."""
+    with contextlib.suppress(FileNotFoundError):
+        if _signature(path.lstat()) == _signature(st) and sha256_of(path) == sha:
+            return
+    raise FileChanged(f"{name}: veranderde terwijl het werd verwerkt")
+
+
 def _skipped(path: Path, reason: str) -> Outcome:
     msg = f"{reason}; het bestand blijft in de landingsmap en komt bij een volgende run aan de beurt"
     log.warning("%s", msg)
@@ -786,14 +795,17 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
         if not problems:
             problems = _key_conflicts(conn, ds, period, delivery_id, work, name)
         if problems:
+            _require_unchanged(path, st, sha, name)  # problems of a file read while it changed are not the partner's
             raise _refuse(conn, path, partner, delivery_id, problems)
         if not released:
             review = _plausibility(conn, ds, period, delivery_id, work, rows, name)
             if review:
+                _require_unchanged(path, st, sha, name)
                 raise _refuse(conn, path, partner, delivery_id, review, ledger.HELD)
         # archive first, verified; the delivery becomes visible only once its copy is safe
         try:
             if archive_copy:
+                _require_unchanged(path, st, sha, name)  # the pseudonymised copy is of the fingerprinted bytes
                 os.replace(archive_copy, dest)
                 with open(dest.with_name(dest.name + ".sha256"), "w", opener=_private_opener) as fh:
                     fh.write(f"{sha}  origineel {name} (met BSN; niet bewaard)\n")
