@@ -424,6 +424,15 @@ def wait_for_activity(tgt: PgTarget, run: Run, condition: str, params=(), timeou
 COPYING = "query ILIKE 'COPY loading.%%'"
 
 
+def _written(folder: Path, pattern: str) -> bool:
+    """A file matching ``pattern`` in ``folder`` has bytes (it may vanish while we look)."""
+    for path in folder.glob(pattern):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_size:
+                return True
+    return False
+
+
 def outcome_of(run: Run, file: File) -> list[dict]:
     return [o for o in run.outcomes if o["file_name"] == file.path.name]
 
@@ -506,6 +515,11 @@ def test_sigkill_during_copy_then_next_run_loads_exactly_once(loader, site, part
     sha = f.sha
     run = loader.start(site.env(), [partner])
     wait_for_activity(site.tgt, run, COPYING)
+    if partner == "sdd":  # and the pseudonymised archive copy is being written beside it
+        while not _written(site.home / "archive" / "sdd", "*.tmp"):
+            assert run.running, run.log[-3000:]
+            time.sleep(0.002)
+        wait_for_activity(site.tgt, run, COPYING)
     run.kill()  # mid-COPY: the work table and the COPY are one uncommitted transaction
     ((delivery_id, status, *_),) = ledger_rows(site.tgt, f, sha)
     assert status == ledger.LOADING  # what a killed load leaves behind
