@@ -511,17 +511,19 @@ def _refuse(conn, path: Path, partner: str, delivery_id: int, problems: list[str
     (``quarantined``) or held back for review (``held``). If the file cannot be stored, nothing is
     recorded against the partner: ``InfrastructureError``."""
     rejected = DeliveryRejected(display_name(path.name), problems, delivery_id, held=status == ledger.HELD)
-    folder = _private_dir(config.paths().quarantine / partner)
+    folder = config.paths().quarantine / partner
     dest = folder / _stored_name(path.name, delivery_id)
     reason = dest.with_name(dest.name + ".reden.txt")
     try:
+        _private_dir(folder)
         with open(reason, "w", encoding="utf-8", opener=_private_opener) as fh:
             fh.write(rejected.message + "\n")
         os.replace(path, dest)  # the same file system as the landing folder, or EXDEV
         if not dest.is_symlink():
             dest.chmod(0o600)  # a refused delivery may hold personal data
     except OSError as exc:
-        reason.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # e.g. EROFS: even a missing file cannot be unlinked there
+            reason.unlink(missing_ok=True)
         raise InfrastructureError(
             f"{display_name(path.name)}: kon niet in quarantaine worden gezet in {folder} ({exc.strerror}); "
             "het bestand blijft in de landingsmap. Los de oorzaak op (schijfruimte, rechten, zelfde "
@@ -748,6 +750,15 @@ def ingest_file(path: Path, partner: str, tgt: PgTarget, validator) -> Outcome:
         ) from exc
 
 
+def _require_unchanged(path: Path, st: os.stat_result, sha: str, name: str) -> None:
+    """Raise ``FileChanged`` unless the file still is what was fingerprinted: a file that changed while it
+    was read (an upload that resumed) is read again by the next run, never refused or loaded half."""
+    with contextlib.suppress(FileNotFoundError):
+        if _signature(path.lstat()) == _signature(st) and sha256_of(path) == sha:
+            return
+    raise FileChanged(f"{name}: veranderde terwijl het werd verwerkt")
+
+
 def _skipped(path: Path, reason: str) -> Outcome:
     msg = f"{reason}; het bestand blijft in de landingsmap en komt bij een volgende run aan de beurt"
     log.warning("%s", msg)
@@ -801,22 +812,26 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
         raise _refuse(conn, path, partner, delivery_id, order_problems, ledger.HELD if hold else ledger.QUARANTINED)
     work = ds.partition(delivery_id)
     clock = _Clock()
-    archive_dir = _private_dir(config.paths().archive / partner)
+    archive_dir = config.paths().archive / partner
     dest = archive_dir / _stored_name(path.name, delivery_id)
     archive_copy = dest.with_name(dest.name + ".tmp") if ds.pseudonymised else None
     try:
+        _private_dir(archive_dir)  # inside: an archive that cannot be created is a platform fault (aborted)
         problems, rows, archive_sha = _read_and_check(conn, path, ds, period, work, archive_copy, validator, clock)
         if not problems:
             problems = _key_conflicts(conn, ds, period, delivery_id, work, name)
         if problems:
+            _require_unchanged(path, st, sha, name)  # problems of a file read while it changed are not the partner's
             raise _refuse(conn, path, partner, delivery_id, problems)
         if not released:
             review = _plausibility(conn, ds, period, delivery_id, work, rows, name)
             if review:
+                _require_unchanged(path, st, sha, name)
                 raise _refuse(conn, path, partner, delivery_id, review, ledger.HELD)
         # archive first, verified; the delivery becomes visible only once its copy is safe
         try:
             if archive_copy:
+                _require_unchanged(path, st, sha, name)  # the pseudonymised copy is of the fingerprinted bytes
                 os.replace(archive_copy, dest)
                 with open(dest.with_name(dest.name + ".sha256"), "w", opener=_private_opener) as fh:
                     fh.write(f"{sha}  origineel {name} (met BSN; niet bewaard)\n")
