@@ -793,8 +793,6 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
     if prior and prior.status in (ledger.LOADED, ledger.SUPERSEDED):
         return _unchanged(conn, path, partner, ds, period, prior)
     if prior and prior.status in (ledger.QUARANTINED, ledger.HELD):
-        ledger.count_receipt(conn, prior.delivery_id)
-        conn.commit()
         again = "geweigerde" if prior.status == ledger.QUARANTINED else "aangehouden"
         lines = [  # the earlier findings, without the header line and without earlier "byte-identiek" lines
             line[2:]
@@ -802,14 +800,26 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
             if line.startswith("- ") and not line.startswith("- byte-identiek")
         ]
         same = f"byte-identiek aan de eerder {again} levering {prior.delivery_id}"
-        raise _refuse(conn, path, partner, prior.delivery_id, [same, *lines], status=prior.status)
+        refused = _refuse(conn, path, partner, prior.delivery_id, [same, *lines], status=prior.status)
+        ledger.count_receipt(conn, prior.delivery_id)  # only once the copy is safely in quarantine
+        conn.commit()
+        raise refused
     released = prior is not None and prior.status == ledger.RELEASED
 
     delivery_id = ledger.insert(conn, partner, ds, period, path.name, sha, size, st.st_mtime)
     conn.commit()
     order_problems, hold = _order_problems(conn, ds, period, st.st_mtime, name, released)
     if order_problems:
-        raise _refuse(conn, path, partner, delivery_id, order_problems, ledger.HELD if hold else ledger.QUARANTINED)
+        try:
+            refused = _refuse(
+                conn, path, partner, delivery_id, order_problems, ledger.HELD if hold else ledger.QUARANTINED
+            )
+        except InfrastructureError as exc:
+            conn.rollback()
+            ledger.mark_aborted(conn, delivery_id, f"infrastructuur: {exc}")
+            conn.commit()
+            raise
+        raise refused
     work = ds.partition(delivery_id)
     clock = _Clock()
     archive_dir = config.paths().archive / partner
