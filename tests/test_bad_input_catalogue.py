@@ -362,6 +362,25 @@ CASES: dict[str, Case] = {
         "POL_verdachten_202402.csv, kolom Registratienummer + Verdachtennummer: 1 regel(s) met een sleutel die al in "
         "een andere actieve levering staat (verwacht: elke sleutel één keer in alle leveringen van "
         f"POL_verdachten_JJJJMM.csv) — regel 2 (ook in levering {ids['POL_verdachten_202401.csv']}, periode 2024-01)"]),
+    "a BSN in a police description": Case("politie", F, _politie(F, [crime(1), crime(2, oms=f"aangifte door {BSN_A}")]),
+        _fixed(f"{F}, regel 3, kolom Omschrijving: een getal dat eruitziet als een BSN (9 cijfers die aan de 11-proef "
+               "voldoen) waar de afspraak geen BSN heeft; de waarde wordt niet herhaald")),
+    "a BSN as a suspect number": Case("politie", "POL_verdachten_202402.csv", _politie("POL_verdachten_202402.csv",
+        [["PL1700-2024000201", BSN_B, "1990", "BU05050300", "05-02-2024"]], VERDACHTEN_HEADER), _fixed(
+        "POL_verdachten_202402.csv, regel 2, kolom Verdachtennummer: een getal dat eruitziet als een BSN (9 cijfers "
+        "die aan de 11-proef voldoen) waar de afspraak geen BSN heeft; de waarde wordt niet herhaald")),
+    "a BSN as a trajectory number (SDD, not the BSN column)": Case("sdd", "SDD_schuldhulp_202402.csv", _sdd(
+        "SDD_schuldhulp_202402.csv", SCHULDHULP_HEADER, [[BSN_B, BSN_A, "budgetbeheer", "2024-02-01", "", "BU05050300"]]),
+        _fixed("SDD_schuldhulp_202402.csv, regel 2, kolom Trajectnummer: een getal dat eruitziet als een BSN (9 "
+               "cijfers die aan de 11-proef voldoen) waar de afspraak geen BSN heeft; de waarde wordt niet herhaald")),
+    "a BSN as a BLIK client number (quoted)": Case("blik", "BLIK_registraties_2024-Q2.csv", _blik(
+        "BLIK_registraties_2024-Q2.csv", REGISTRATIES_HEADER, [registratie(client=BSN_A)]), _fixed(
+        "BLIK_registraties_2024-Q2.csv, regel 2, kolom client_ref: een getal dat eruitziet als een BSN (9 cijfers die "
+        "aan de 11-proef voldoen) waar de afspraak geen BSN heeft; de waarde wordt niet herhaald")),
+    "a BSN in a survey remark": Case("ocd", "OCD_woonmonitor_2022.xlsx", _xlsx("OCD_woonmonitor_2022.xlsx", SURVEY,
+        [[*SURVEY_ROW, f"navraag bij {BSN_B}"]]), _fixed(
+        "OCD_woonmonitor_2022.xlsx, werkblad Tabel, rij 5, kolom Opmerking: een getal dat eruitziet als een BSN (9 "
+        "cijfers die aan de 11-proef voldoen) waar de afspraak geen BSN heeft; de waarde wordt niet herhaald")),
     "invalid BSN (11-proef)": Case("sdd", "SDD_uitkeringen_202402.csv", _sdd("SDD_uitkeringen_202402.csv", UITKERINGEN_HEADER,
         [uitkering(), uitkering(BSN_A[:-1] + str((int(BSN_A[-1]) + 1) % 10))]), _fixed(
         "SDD_uitkeringen_202402.csv, regel 3, kolom BSN: geen geldig BSN (verwacht 9 cijfers die aan de 11-proef "
@@ -372,6 +391,10 @@ CASES: dict[str, Case] = {
         "voldoen; de waarde wordt niet herhaald)")),
     "a BSN in Huishoudtype (no value repeated)": Case("sdd", "SDD_uitkeringen_202402.csv", _sdd("SDD_uitkeringen_202402.csv",
         UITKERINGEN_HEADER, [uitkering(huishouden=BSN_B)]), _fixed(
+        "SDD_uitkeringen_202402.csv, regel 2, kolom Huishoudtype: een getal dat eruitziet als een BSN (9 cijfers die "
+        "aan de 11-proef voldoen) waar de afspraak geen BSN heeft; de waarde wordt niet herhaald")),
+    "an unknown Huishoudtype (no value repeated)": Case("sdd", "SDD_uitkeringen_202402.csv", _sdd("SDD_uitkeringen_202402.csv",
+        UITKERINGEN_HEADER, [uitkering(huishouden="eenpersoons")]), _fixed(
         "SDD_uitkeringen_202402.csv, kolom Huishoudtype: 1 regel(s) niet zoals verwacht (een van: alleenstaand, "
         "alleenstaande ouder, paar zonder kinderen, paar met kinderen, overig) — regel 2")),
     "benefit starting after the peildatum": Case("sdd", "SDD_uitkeringen_202402.csv", _sdd("SDD_uitkeringen_202402.csv",

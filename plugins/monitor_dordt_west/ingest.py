@@ -230,6 +230,12 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _any_bsn(value: str) -> bool:
+    from .pseudonym import is_valid_bsn
+
+    return any(is_valid_bsn(m.group()) for m in _NINE_DIGITS.finditer(value))
+
+
 def _xlsx_chunks(path: Path, ds: Dataset) -> Iterator[bytes]:
     """The agreed sheet as CSV text for COPY: the header, then one line per Excel row (empty rows at
     the end left out), so that _line is the Excel row number."""
@@ -242,8 +248,14 @@ def _xlsx_chunks(path: Path, ds: Dataset) -> Iterator[bytes]:
         writer.writerow([c.header for c in ds.columns])
         pending_empty = 0
         width = len(ds.columns)
-        for row in wb[ds.sheet].iter_rows(min_row=ds.header_row + 1, values_only=True):
+        rows = wb[ds.sheet].iter_rows(min_row=ds.header_row + 1, values_only=True)
+        for row_no, row in enumerate(rows, start=ds.header_row + 1):
             values = _row_values(row)
+            if bsn := [c for c, v in zip(ds.columns, values, strict=False) if _NINE_DIGITS.search(v) and _any_bsn(v)]:
+                name = display_name(path.name)
+                raise _StreamProblems(
+                    [f"{name}, werkblad {ds.sheet}, rij {row_no}, kolom {c.header}: {BSN_LIKE}" for c in bsn]
+                )
             if not values:
                 pending_empty += 1
                 continue
@@ -376,6 +388,56 @@ def _line_pattern(ds: Dataset) -> re.Pattern[bytes]:
     return re.compile(field + rb"(?:" + d + field + rb")*\r?")
 
 
+_NINE_DIGITS_B = re.compile(rb"(?<![0-9])[0-9]{9}(?![0-9])")
+BSN_LIKE = (
+    "een getal dat eruitziet als een BSN (9 cijfers die aan de 11-proef voldoen) waar de afspraak geen BSN heeft; "
+    "de waarde wordt niet herhaald"
+)
+MAX_BSN_HITS = 5
+
+
+def _bsn_like(block: bytes, first_line: int, ds: Dataset, name: str) -> list[str]:
+    """Values that look like a BSN (9 digits passing the 11-proef) in a column that is not an agreed
+    BSN column, in complete lines starting at line ``first_line``; positions only, never the value.
+    Runs while the file streams, before anything reaches the database (or its log)."""
+    from .pseudonym import is_valid_bsn
+
+    hits: list[str] = []
+    line_no, pos = first_line, 0
+    for m in _NINE_DIGITS_B.finditer(block):
+        line_no += block.count(b"\n", pos, m.start())
+        pos = m.start()
+        start = block.rfind(b"\n", 0, m.start()) + 1
+        if start == m.start() and ds.columns[0].pseudonymise:  # the agreed BSN column (SDD: the first)
+            continue
+        if not is_valid_bsn(m.group().decode("ascii")):
+            continue
+        end = block.find(b"\n", m.start())
+        column = _column_at(block[start : end if end >= 0 else len(block)], m.start() - start, ds)
+        if column is not None and column.pseudonymise:
+            continue
+        where = f"kolom {column.header}" if column else "buiten de afgesproken kolommen"
+        hits.append(f"{name}, regel {line_no}, {where}: {BSN_LIKE}")
+        if len(hits) >= MAX_BSN_HITS:
+            break
+    return hits
+
+
+def _column_at(line: bytes, offset: int, ds: Dataset):
+    """The agreed column a byte offset of a line falls in (None: beyond the header's columns)."""
+    quote = ds.quote.encode()
+    if quote not in line[:offset]:
+        index = line.count(ds.delimiter.encode(), 0, offset)
+    else:  # quoted fields may hold the separator: count separators outside quotes
+        index, inside = 0, False
+        for byte in line[:offset]:
+            if byte == quote[0]:
+                inside = not inside
+            elif byte == ds.delimiter.encode()[0] and not inside:
+                index += 1
+    return ds.columns[index] if index < len(ds.columns) else None
+
+
 def _check_body(fh, head: bytes, ds: Dataset, name: str) -> list[str]:
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     utf8_ok, non_ascii = True, False
@@ -416,6 +478,8 @@ def _check_body(fh, head: bytes, ds: Dataset, name: str) -> list[str]:
             for i, line in enumerate(data[:cut].split(b"\n")[:-1]):
                 if quote in line and not pattern.fullmatch(line):
                     return [f"{name}, regel {carry_line + i}: {QUOTE_PROBLEM}"]
+        if bsn_hits := _bsn_like(data[:cut], carry_line, ds, name):
+            return bsn_hits
         carry_line += data.count(b"\n", 0, cut)
         carry = data[cut:]
         if len(carry) > MAX_LINE:
@@ -426,6 +490,8 @@ def _check_body(fh, head: bytes, ds: Dataset, name: str) -> list[str]:
         chunk = fh.read(CHUNK)
     if carry and quote in carry and not pattern.fullmatch(carry):
         return [f"{name}, regel {carry_line}: {QUOTE_PROBLEM}"]
+    if carry and (bsn_hits := _bsn_like(carry, carry_line, ds, name)):
+        return bsn_hits
     if ds.encoding == "cp1252" and non_ascii and utf8_ok:
         problems.append(f"{name}: het bestand is UTF-8 gecodeerd; afgesproken is Windows-1252")
     if not last.endswith(b"\n"):
