@@ -9,9 +9,10 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import dbt, ingest, registry
+from . import ingest, registry, warehouse_build
 from .ingest import DeliveryRejected, Outcome
 from .warehouse import PgTarget
+from .warehouse_build import BuildResult
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,11 @@ PARTNER_ORDER = ("ocd", "politie")
 class PipelineResult:
     outcomes: list[Outcome] = field(default_factory=list)
     rejected: list[DeliveryRejected] = field(default_factory=list)
-    dbt_ok: bool | None = None
+    build: BuildResult | None = None  # the write-audit-publish build (None: not built)
+
+    @property
+    def dbt_ok(self) -> bool | None:
+        return None if self.build is None else self.build.published
 
     @property
     def ok(self) -> bool:
@@ -34,7 +39,9 @@ def partner_order() -> list[str]:
     return sorted(registry.PARTNERS, key=lambda p: PARTNER_ORDER.index(p) if p in PARTNER_ORDER else 99)
 
 
-def run(tgt: PgTarget, landing: Path, build: bool = True) -> PipelineResult:
+def run(tgt: PgTarget, landing: Path, build: bool = True, started_by: str | None = None) -> PipelineResult:
+    """Load every waiting delivery, then (``build``) build the warehouse by write-audit-publish:
+    the live schemas change only when every dbt test passed (``result.build`` says which failed)."""
     ingest.ensure_schema(tgt)
     result = PipelineResult()
     for partner in partner_order():
@@ -42,5 +49,6 @@ def run(tgt: PgTarget, landing: Path, build: bool = True) -> PipelineResult:
         result.outcomes += outcomes
         result.rejected += rejected
     if build:
-        result.dbt_ok = dbt.run_dbt(["build"], tgt, check=False).returncode == 0
+        result.build = warehouse_build.build(tgt, started_by or warehouse_build.who("mdw run"))
+        (log.info if result.build.published else log.error)("%s", result.build.message)
     return result
