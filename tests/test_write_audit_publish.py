@@ -1,0 +1,209 @@
+"""Write-audit-publish: a dbt build whose test fails leaves the published schemas byte for byte
+as they were, says which test failed on which rows, and blocks publication until a build
+passes; a delivery loaded after the last published build blocks it too. Real PostgreSQL, real
+dbt, on the hand-made deliveries of tests/handmade.py."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from monitor_dordt_west import cli, config, pipeline, publication, warehouse_build
+from monitor_dordt_west.quarters import Quarter
+from monitor_dordt_west.warehouse import connect
+from tests import handmade
+from tests.conftest import query
+from tests.deliveries import MISDRIJVEN_HEADER, politie
+
+PILLAR = "Leefbaar en veilig"
+SCHEMAS = ("reference", "staging", "intermediate", "marts")
+
+
+def checksums(tgt) -> dict[str, tuple[int, str]]:
+    """Per relation of the dbt schemas: its oid (the very object) and the md5 of its rows (of its
+    definition for a view: staging's views read the raw tables as they are)."""
+    relations = query(
+        tgt,
+        "SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY(%s) AND c.relkind IN ('r', 'v', 'p') "
+        "ORDER BY 2",
+        (list(SCHEMAS),),
+    )
+    out = {}
+    for oid, name, kind in relations:
+        if kind == "v":
+            (digest,) = query(tgt, "SELECT md5(pg_get_viewdef(%s::oid))", (oid,))[0]
+        else:
+            (digest,) = query(
+                tgt, f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {name} t"
+            )[0]
+        out[name] = (oid, digest)
+    return out
+
+
+def corrupt(tgt, raw_table: str, where: str) -> None:
+    """A corrupted load: one row of the raw table copied once more (line 9999) into its partition,
+    as the superuser, past the ingestion and its checks."""
+    with connect(tgt) as conn:
+        (partition,) = conn.execute(
+            f"SELECT tableoid::regclass::text FROM {raw_table} WHERE {where} LIMIT 1"
+        ).fetchone()
+        schema, table = partition.split(".")
+        columns = [
+            c
+            for (c,) in conn.execute(
+                "SELECT quote_ident(column_name) FROM information_schema.columns WHERE table_schema = %s "
+                "AND table_name = %s AND is_generated = 'NEVER' AND column_name <> '_line' ORDER BY ordinal_position",
+                (schema, table),
+            ).fetchall()
+        ]
+        cols = ", ".join(columns)
+        conn.execute(
+            f"INSERT INTO {partition} (_line, {cols}) SELECT 9999, {cols} FROM {partition} WHERE {where} LIMIT 1"
+        )
+        conn.commit()
+
+
+def repair(tgt, raw_table: str) -> None:
+    with connect(tgt) as conn:
+        conn.execute(f"DELETE FROM {raw_table} WHERE _line = 9999")
+        conn.commit()
+
+
+@pytest.fixture
+def analyst_role(fresh_db):
+    """A least-privilege reader: usage on marts and select on its tables by default privileges."""
+    role = f"analist_{uuid.uuid4().hex[:8]}"
+    with connect(fresh_db, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} NOLOGIN")
+    yield role
+    with connect(fresh_db, autocommit=True) as conn:
+        conn.execute(f"DROP OWNED BY {role}")
+        conn.execute(f"DROP ROLE {role}")
+
+
+def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
+    fresh_db, landing, tmp_path, analyst_role, capsys
+):
+    handmade.write_landing(landing)
+
+    # the first build on an empty warehouse: nothing to rename away
+    first = pipeline.run(fresh_db, landing)
+    assert first.ok and first.build.published, first.build.message
+    with connect(fresh_db) as conn:
+        # nothing outside dbt (mdw_meta's views, the raw tables) depends on a dbt relation
+        assert warehouse_build.external_dependents(conn) == []
+    # what a DBA sets up later on the live schemas, and an analyst's own view on a mart
+    with connect(fresh_db, autocommit=True) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA marts TO {analyst_role}")
+        conn.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA marts GRANT SELECT ON TABLES TO {analyst_role}")
+        conn.execute("COMMENT ON SCHEMA marts IS 'Marts van de Monitor Dordt West (gepubliceerd na alle tests).'")
+        conn.execute("CREATE SCHEMA onderzoek")
+        conn.execute(
+            "CREATE VIEW onderzoek.misdrijven_dw AS SELECT periode_code, waarde FROM marts.fct_indicator_values "
+            "WHERE indicator_code = 'pol_misdrijven' AND gebiedscode = 'FG0505DW'"
+        )
+    assert query(fresh_db, "SELECT * FROM onderzoek.misdrijven_dw") == [("2024-Q1", 3)]
+    before = checksums(fresh_db)
+    assert len([n for n in before if n.startswith("marts.")]) == 7
+
+    # (a) two corrupted loads: a crime registered twice, a suspect linked to a crime twice
+    corrupt(fresh_db, "raw_politie.misdrijven", "registratienummer = 'PL1700-2024000001'")
+    corrupt(fresh_db, "raw_politie.verdachten", "registratienummer = 'PL1700-2024000002'")
+    failed = warehouse_build.build(fresh_db, "test")
+    assert failed.status == "failed"
+    message = failed.message
+    assert f"Build {failed.build_id} mislukt: 2 test(s) faalden" in message
+    assert "test unique_stg_politie__misdrijven_registratienummer op stg_politie__misdrijven.registratienummer: " in (
+        message
+    )
+    assert "unique_field=PL1700-2024000001, n_records=2" in message
+    assert "unique_combination_of_columns_stg_politie__verdachten_registratienummer__verdachtennummer" in message
+    # the suspect's pseudonym is hidden, the crime's registration number is not a person
+    assert "registratienummer=PL1700-2024000002, verdachtennummer=<verborgen>, n_records=2" in message
+    assert "V2" not in message
+    assert "Niet uitgevoerd omdat iets eerder faalde:" in message
+
+    # the published schemas are byte for byte (and object for object) as before
+    assert checksums(fresh_db) == before
+    assert query(fresh_db, "SELECT * FROM onderzoek.misdrijven_dw") == [("2024-Q1", 3)]
+    assert query(
+        fresh_db, "SELECT status, failure FROM mdw_meta.warehouse_build WHERE build_id = %s", (failed.build_id,)
+    ) == [("failed", message)]
+    # the build schemas stay for inspection until the next build
+    assert query(fresh_db, "SELECT count(*) FROM staging__build.stg_politie__misdrijven") == [(7,)]
+
+    with pytest.raises(warehouse_build.NotPublishable) as refused:
+        publication.publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
+    assert str(refused.value).startswith("Publiceren geweigerd: de laatste build is mislukt")
+    assert "unique_field=PL1700-2024000001, n_records=2" in str(refused.value)
+    assert query(fresh_db, "SELECT to_regclass('mdw_meta.publicatie')") == [(None,)]  # nothing was published
+    assert cli.main(["publish", "--quarter", "2024-Q1", "--pillar", PILLAR]) == 1
+    assert "Publiceren geweigerd: de laatste build is mislukt" in capsys.readouterr().err
+
+    # (b) the data fixed, built again: swapped in, the same content in new objects
+    repair(fresh_db, "raw_politie.misdrijven")
+    repair(fresh_db, "raw_politie.verdachten")
+    fixed = warehouse_build.build(fresh_db, "test")
+    assert fixed.published, fixed.message
+    after = checksums(fresh_db)
+    assert set(after) == set(before)
+    assert all(after[n][1] == before[n][1] for n in before), "same deliveries, same content"
+    assert all(after[n][0] != before[n][0] for n in before), "every relation is the new build's"
+    assert (
+        query(
+            fresh_db,
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE '%%\\_\\_build' OR nspname LIKE '%%\\_\\_old'",
+        )
+        == []
+    )
+    # privileges, default privileges and comment of the live schema carried over; the analyst's
+    # view reads the new mart
+    assert query(
+        fresh_db,
+        "SELECT has_schema_privilege(%s, 'marts', 'USAGE'), has_table_privilege(%s, "
+        "'marts.fct_indicator_values', 'SELECT'), obj_description('marts'::regnamespace, 'pg_namespace')",
+        (analyst_role, analyst_role),
+    ) == [(True, True, "Marts van de Monitor Dordt West (gepubliceerd na alle tests).")]
+    assert query(fresh_db, "SELECT * FROM onderzoek.misdrijven_dw") == [("2024-Q1", 3)]
+    with connect(fresh_db) as conn:
+        assert [(d, on) for _, _, d, on in warehouse_build.external_dependents(conn)] == [
+            ("onderzoek.misdrijven_dw", "marts.fct_indicator_values")
+        ]
+    (published,) = publication.publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
+    assert published.version == 1
+
+    # (c) a delivery loaded after the last published build blocks publication until a build
+    politie(landing, "POL_misdrijven_202404.csv", MISDRIJVEN_HEADER, [["PL1700-2024000401", "02-04-2024", "", "C40", "Vernieling", "BU05050100"]])  # fmt: skip
+    loaded = pipeline.run(fresh_db, landing, build=False)
+    (new,) = loaded.outcomes
+    with pytest.raises(warehouse_build.NotPublishable) as stale:
+        publication.publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
+    assert str(stale.value).startswith(
+        f"Publiceren geweigerd: de marts zijn ouder dan de nieuwste levering. Levering {new.delivery_id} "
+        "(POL_misdrijven_202404.csv, geladen "
+    )
+    assert f"build {fixed.build_id}" in str(stale.value)
+    assert cli.main(["build"]) == 0
+    assert warehouse_build.check_publishable(fresh_db).build_id == fixed.build_id + 1
+    assert query(
+        fresh_db, "SELECT status, split_part(started_by, ' (', 1) FROM mdw_meta.warehouse_build ORDER BY build_id"
+    ) == [("published", "mdw run"), ("failed", "test"), ("published", "test"), ("published", "mdw build")]
+
+
+def test_dbt_schemas_are_all_the_project_writes(dbt_manifest):
+    manifest = json.loads(dbt_manifest.read_text())
+    schemas = {n["schema"] for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed", "snapshot")}
+    assert schemas == set(warehouse_build.DBT_SCHEMAS) == set(SCHEMAS)
+
+
+def test_dbt_commands_that_write_use_the_build_schemas(monkeypatch):
+    monkeypatch.delenv(config.DBT_SCHEMA_SUFFIX_VAR, raising=False)
+    for args in (["build"], ["run", "--select", "fct_indicator_values"], ["seed"], ["test"], ["run-operation", "x"]):
+        assert cli.dbt_schema_suffix(args) == "__build", args
+    for args in (["docs", "generate"], ["source", "freshness"], ["ls"], ["show", "--select", "dim_area"], []):
+        assert cli.dbt_schema_suffix(args) == "", args
+    monkeypatch.setenv(config.DBT_SCHEMA_SUFFIX_VAR, "__probeer")
+    assert cli.dbt_schema_suffix(["build"]) is None  # as the operator set it
