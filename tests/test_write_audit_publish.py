@@ -18,58 +18,6 @@ from tests.conftest import query
 from tests.deliveries import MISDRIJVEN_HEADER, politie
 
 PILLAR = "Leefbaar en veilig"
-SCHEMAS = ("reference", "staging", "intermediate", "marts")
-
-
-def checksums(tgt) -> dict[str, tuple[int, str]]:
-    """Per relation of the dbt schemas: its oid (the very object) and the md5 of its rows (of its
-    definition for a view: staging's views read the raw tables as they are)."""
-    relations = query(
-        tgt,
-        "SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind FROM pg_class c "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY(%s) AND c.relkind IN ('r', 'v', 'p') "
-        "ORDER BY 2",
-        (list(SCHEMAS),),
-    )
-    out = {}
-    for oid, name, kind in relations:
-        if kind == "v":
-            (digest,) = query(tgt, "SELECT md5(pg_get_viewdef(%s::oid))", (oid,))[0]
-        else:
-            (digest,) = query(
-                tgt, f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {name} t"
-            )[0]
-        out[name] = (oid, digest)
-    return out
-
-
-def corrupt(tgt, raw_table: str, where: str) -> None:
-    """A corrupted load: one row of the raw table copied once more (line 9999) into its partition,
-    as the superuser, past the ingestion and its checks."""
-    with connect(tgt) as conn:
-        (partition,) = conn.execute(
-            f"SELECT tableoid::regclass::text FROM {raw_table} WHERE {where} LIMIT 1"
-        ).fetchone()
-        schema, table = partition.split(".")
-        columns = [
-            c
-            for (c,) in conn.execute(
-                "SELECT quote_ident(column_name) FROM information_schema.columns WHERE table_schema = %s "
-                "AND table_name = %s AND is_generated = 'NEVER' AND column_name <> '_line' ORDER BY ordinal_position",
-                (schema, table),
-            ).fetchall()
-        ]
-        cols = ", ".join(columns)
-        conn.execute(
-            f"INSERT INTO {partition} (_line, {cols}) SELECT 9999, {cols} FROM {partition} WHERE {where} LIMIT 1"
-        )
-        conn.commit()
-
-
-def repair(tgt, raw_table: str) -> None:
-    with connect(tgt) as conn:
-        conn.execute(f"DELETE FROM {raw_table} WHERE _line = 9999")
-        conn.commit()
 
 
 @pytest.fixture
@@ -106,12 +54,12 @@ def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
             "WHERE indicator_code = 'pol_misdrijven' AND gebiedscode = 'FG0505DW'"
         )
     assert query(fresh_db, "SELECT * FROM onderzoek.misdrijven_dw") == [("2024-Q1", 3)]
-    before = checksums(fresh_db)
+    before = handmade.checksums(fresh_db)
     assert len([n for n in before if n.startswith("marts.")]) == 7
 
     # (a) two corrupted loads: a crime registered twice, a suspect linked to a crime twice
-    corrupt(fresh_db, "raw_politie.misdrijven", "registratienummer = 'PL1700-2024000001'")
-    corrupt(fresh_db, "raw_politie.verdachten", "registratienummer = 'PL1700-2024000002'")
+    handmade.corrupt(fresh_db, "raw_politie.misdrijven", "registratienummer = 'PL1700-2024000001'")
+    handmade.corrupt(fresh_db, "raw_politie.verdachten", "registratienummer = 'PL1700-2024000002'")
     failed = warehouse_build.build(fresh_db, "test")
     assert failed.status == "failed"
     message = failed.message
@@ -127,7 +75,7 @@ def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
     assert "Niet uitgevoerd omdat iets eerder faalde:" in message
 
     # the published schemas are byte for byte (and object for object) as before
-    assert checksums(fresh_db) == before
+    assert handmade.checksums(fresh_db) == before
     assert query(fresh_db, "SELECT * FROM onderzoek.misdrijven_dw") == [("2024-Q1", 3)]
     assert query(
         fresh_db, "SELECT status, failure FROM mdw_meta.warehouse_build WHERE build_id = %s", (failed.build_id,)
@@ -144,11 +92,11 @@ def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
     assert "Publiceren geweigerd: de laatste build is mislukt" in capsys.readouterr().err
 
     # (b) the data fixed, built again: swapped in, the same content in new objects
-    repair(fresh_db, "raw_politie.misdrijven")
-    repair(fresh_db, "raw_politie.verdachten")
+    handmade.repair(fresh_db, "raw_politie.misdrijven")
+    handmade.repair(fresh_db, "raw_politie.verdachten")
     fixed = warehouse_build.build(fresh_db, "test")
     assert fixed.published, fixed.message
-    after = checksums(fresh_db)
+    after = handmade.checksums(fresh_db)
     assert set(after) == set(before)
     assert all(after[n][1] == before[n][1] for n in before), "same deliveries, same content"
     assert all(after[n][0] != before[n][0] for n in before), "every relation is the new build's"
@@ -196,7 +144,7 @@ def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
 def test_dbt_schemas_are_all_the_project_writes(dbt_manifest):
     manifest = json.loads(dbt_manifest.read_text())
     schemas = {n["schema"] for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed", "snapshot")}
-    assert schemas == set(warehouse_build.DBT_SCHEMAS) == set(SCHEMAS)
+    assert schemas == set(warehouse_build.DBT_SCHEMAS) == set(handmade.DBT_SCHEMAS)
 
 
 def test_dbt_commands_that_write_use_the_build_schemas(monkeypatch):
