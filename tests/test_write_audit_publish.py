@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from monitor_dordt_west import cli, config, pipeline, publication, warehouse_build
+from monitor_dordt_west import cli, pipeline, publication, warehouse_build
 from monitor_dordt_west.quarters import Quarter
 from monitor_dordt_west.warehouse import connect
 from tests import handmade
@@ -147,11 +147,46 @@ def test_dbt_schemas_are_all_the_project_writes(dbt_manifest):
     assert schemas == set(warehouse_build.DBT_SCHEMAS) == set(handmade.DBT_SCHEMAS)
 
 
-def test_dbt_commands_that_write_use_the_build_schemas(monkeypatch):
-    monkeypatch.delenv(config.DBT_SCHEMA_SUFFIX_VAR, raising=False)
-    for args in (["build"], ["run", "--select", "fct_indicator_values"], ["seed"], ["test"], ["run-operation", "x"]):
-        assert cli.dbt_schema_suffix(args) == "__build", args
-    for args in (["docs", "generate"], ["source", "freshness"], ["ls"], ["show", "--select", "dim_area"], []):
-        assert cli.dbt_schema_suffix(args) == "", args
-    monkeypatch.setenv(config.DBT_SCHEMA_SUFFIX_VAR, "__probeer")
-    assert cli.dbt_schema_suffix(["build"]) is None  # as the operator set it
+def test_one_build_at_a_time_and_only_the_latest_is_swapped_in(fresh_db):
+    """The register and the locks without dbt: the swap of (empty) build schemas."""
+    from monitor_dordt_west import ingest
+
+    ingest.ensure_schema(fresh_db)
+    a = warehouse_build.start(fresh_db, "a")
+    b = warehouse_build.start(fresh_db, "b")  # a never finished: superseded
+    superseded = warehouse_build.get_build(fresh_db, a)
+    assert superseded.status == "failed" and f"vervangen door build {b}" in superseded.failure
+    with pytest.raises(warehouse_build.BuildRefused, match="staat op failed"):
+        warehouse_build.publish_build(fresh_db, a)
+    with pytest.raises(warehouse_build.NotPublishable, match="nog niet gebouwd en getest"):
+        warehouse_build.check_publishable(fresh_db)
+    warehouse_build.publish_build(fresh_db, b)  # the first swap: nothing to rename away
+    assert query(
+        fresh_db, "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s) ORDER BY 1", (list(handmade.DBT_SCHEMAS),)
+    ) == sorted((s,) for s in handmade.DBT_SCHEMAS)
+    assert warehouse_build.check_publishable(fresh_db).build_id == b
+
+    # an Airflow build is running: a build from the command line waits for it
+    c = warehouse_build.start(fresh_db, "airflow build_warehouse manual__1", airflow_run_id="manual__1")
+    refused = warehouse_build.build(fresh_db, "mdw build")
+    assert refused.status == "refused" and refused.message.startswith("Er loopt al een build in Airflow: build ")
+    assert warehouse_build.check_publishable(fresh_db).build_id == b  # the published schemas are still b's
+    with connect(fresh_db) as conn:  # the run died: after six hours it no longer counts as running
+        conn.execute(
+            "UPDATE mdw_meta.warehouse_build SET started_at = started_at - interval '7 hours' WHERE build_id = %s", (c,)
+        )
+        conn.commit()
+    with pytest.raises(warehouse_build.NotPublishable, match="meer dan 6 uur op 'running'"):
+        warehouse_build.check_publishable(fresh_db)
+
+    # a build from the command line holds its lock for the whole build: Airflow's build refuses
+    with warehouse_build.build_lock(fresh_db) as held:
+        assert held
+        with pytest.raises(warehouse_build.BuildRefused, match="Er loopt al een build buiten Airflow"):
+            warehouse_build.start(fresh_db, "airflow build_warehouse manual__2", airflow_run_id="manual__2")
+        assert warehouse_build.build(fresh_db, "mdw run").status == "refused"
+    assert [s for _, s in query(fresh_db, "SELECT build_id, status FROM mdw_meta.warehouse_build ORDER BY 1")] == [
+        "failed",
+        "published",
+        "running",
+    ]
