@@ -111,3 +111,17 @@ def test_publish_quarter_dag_makes_the_five_pillar_publications(
         folder = tmp_path / "publicaties" / "2024-Q4" / slug(pillar) / "v1"
         assert sorted(f.suffix for f in folder.iterdir()) == [".csv", ".parquet", ".pdf", ".xlsx"]
     assert query(fresh_db, "SELECT count(*) FROM mdw_meta.publicatie_bestand") == [(20,)]
+
+    # a delivery loaded after the last build: the DAG refuses to publish until the warehouse is built
+    from tests.deliveries import MISDRIJVEN_HEADER, politie
+
+    politie(landing, "POL_misdrijven_202501.csv", MISDRIJVEN_HEADER, [["PL1700-2025000001", "06-01-2025", "", "C40", "Vernieling", "BU05050100"]])  # fmt: skip
+    assert pipeline.run(fresh_db, landing, build=False).ok
+    result = airflow_env.run_airflow(
+        ["dags", "test", "publish_quarter", "2025-01-21"], fresh_db, check=False, capture=True
+    )
+    log = result.stdout + result.stderr
+    assert "state=failed" in log
+    assert "Publiceren geweigerd: de marts zijn ouder dan de nieuwste levering" in log
+    assert "POL_misdrijven_202501.csv" in log
+    assert query(fresh_db, "SELECT count(*) FROM mdw_meta.publicatie") == [(5,)]
