@@ -116,6 +116,17 @@ def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
         (analyst_role, analyst_role),
     ) == [(True, True, "Marts van de Monitor Dordt West (gepubliceerd na alle tests).")]
     assert query(fresh_db, "SELECT * FROM onderzoek.misdrijven_dw") == [("2024-Q1", 3)]
+    # dbt's own views were renamed with their schemas: bound by oid, they read the live relations
+    assert query(fresh_db, "SELECT count(*) FROM staging.stg_politie__misdrijven") == [(6,)]
+    assert query(fresh_db, "SELECT count(*) FROM staging.stg_cbs__buurten") == [(132,)]
+    assert (
+        "reference.cbs_buurten_dordrecht" in query(fresh_db, "SELECT pg_get_viewdef('staging.stg_cbs__buurten')")[0][0]
+    )
+    assert query(
+        fresh_db,
+        "SELECT count(*) FROM pg_views WHERE schemaname = ANY(%s) AND definition LIKE '%%\\_\\_build%%'",
+        (list(handmade.DBT_SCHEMAS),),
+    ) == [(0,)]
     with connect(fresh_db) as conn:
         assert [(d, on) for _, _, d, on in warehouse_build.external_dependents(conn)] == [
             ("onderzoek.misdrijven_dw", "marts.fct_indicator_values")

@@ -279,9 +279,13 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
 
 
 def cmd_status(_: argparse.Namespace) -> int:
+    from . import warehouse_build
     from .warehouse import connect
 
-    with connect(_target()) as conn:
+    tgt = _target()
+    for b in warehouse_build.recent_builds(tgt, limit=1):
+        print(f"laatste build: {b.label}: {b.status}" + (f" — {b.failure.splitlines()[0]}" if b.failure else ""))
+    with connect(tgt) as conn:
         for row in conn.execute(
             "SELECT delivery_id, partner, period, file_name, status, rows_loaded, "
             "left(split_part(reason, E'\\n', 2), 120) FROM mdw_meta.deliveries LIMIT 50"

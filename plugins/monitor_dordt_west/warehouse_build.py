@@ -470,13 +470,13 @@ def publish_build(tgt: PgTarget, build_id: int) -> str:
         conn.commit()
     swapped = time.monotonic() - t0
     # the replaced schemas: in their own transaction, so that the swap never waits for queries
-    # still reading them (they wait for us instead, and nobody new can find them by name)
+    # still reading the old relations (only this drop does; nobody new finds them by name)
     with connect(tgt, autocommit=True) as conn:
         for schema in DBT_SCHEMAS:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema + OLD_SUFFIX)))
-    message = f"{build.label} gepubliceerd: {', '.join(DBT_SCHEMAS)} vervangen in één transactie ({swapped:.1f} s)" + (
-        f"; views buiten dbt opnieuw gekoppeld: {', '.join(v[0] for v in views)}" if views else ""
-    )
+    message = (
+        f"{build.label} gepubliceerd: {', '.join(DBT_SCHEMAS)} vervangen in één transactie ({swapped * 1000:.0f} ms)"
+    ) + (f"; views buiten dbt opnieuw gekoppeld: {', '.join(v[0] for v in views)}" if views else "")
     log.info("%s", message)
     return message
 
