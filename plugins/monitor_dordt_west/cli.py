@@ -158,7 +158,7 @@ def cmd_builds(_: argparse.Namespace) -> int:
     for b in warehouse_build.recent_builds(_target()):
         first = (b.failure or "").split("\n", 1)[0]
         print(
-            f"{b.build_id:>5} {b.status:<9} {b.started_at:%Y-%m-%d %H:%M:%S} "
+            f"{b.build_id:>5} {b.status:<9} {b.started_at.astimezone(warehouse_build.TZ):%Y-%m-%d %H:%M:%S} "
             f"{'' if b.finished_at is None else f'{(b.finished_at - b.started_at).total_seconds():5.0f} s'} "
             f"levering t/m {b.max_delivery_id or '-'}  {b.started_by}" + (f"\n      {first}" if first else "")
         )
@@ -242,7 +242,8 @@ def cmd_dbt(args: argparse.Namespace) -> int:
         return dbt.run_dbt(args.args, tgt, check=False, schema_suffix=suffix).returncode
     print(
         f"mdw dbt: dbt werkt op de build-schema's (<schema>{suffix}), niet op wat analisten en publicaties lezen; "
-        "./mdw build bouwt, test en zet in gebruik.",
+        "een selectie heeft daar haar bovenliggende modellen nodig (./mdw dbt build bouwt alles); ./mdw build bouwt, "
+        "test en zet in gebruik.",
         file=sys.stderr,
     )
     with warehouse_build.build_lock(tgt) as held:
