@@ -49,6 +49,5 @@ def run(tgt: PgTarget, landing: Path, build: bool = True, started_by: str | None
         result.outcomes += outcomes
         result.rejected += rejected
     if build:
-        result.build = warehouse_build.build(tgt, started_by or warehouse_build.who("mdw run"))
-        (log.info if result.build.published else log.error)("%s", result.build.message)
+        result.build = warehouse_build.build(tgt, started_by or warehouse_build.who("mdw run"))  # logs its outcome
     return result

@@ -471,9 +471,13 @@ def publish_build(tgt: PgTarget, build_id: int) -> str:
     swapped = time.monotonic() - t0
     # the replaced schemas: in their own transaction, so that the swap never waits for queries
     # still reading the old relations (only this drop does; nobody new finds them by name)
-    with connect(tgt, autocommit=True) as conn:
-        for schema in DBT_SCHEMAS:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema + OLD_SUFFIX)))
+    try:
+        with connect(tgt, autocommit=True) as conn:
+            for schema in DBT_SCHEMAS:
+                conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema + OLD_SUFFIX)))
+    except Exception:  # published all the same; the next build drops what is left
+        log.warning("build %s published, but the replaced schemas (*%s) could not be dropped", build_id, OLD_SUFFIX,
+                    exc_info=True)  # fmt: skip
     message = (
         f"{build.label} gepubliceerd: {', '.join(DBT_SCHEMAS)} vervangen in één transactie ({swapped * 1000:.0f} ms)"
     ) + (f"; views buiten dbt opnieuw gekoppeld: {', '.join(v[0] for v in views)}" if views else "")
@@ -639,8 +643,6 @@ def build(tgt: PgTarget, started_by: str | None = None) -> BuildResult:
     """Write-audit-publish in one process: start, ``dbt build`` into the build schemas, swap when
     everything passed, else record which test failed on which rows. Never raises for a failing
     build: the result says published, failed or refused, with the message."""
-    from . import dbt
-
     t0 = time.monotonic()
     started_by = started_by or who("mdw build")
     ensure_register(tgt)
@@ -652,28 +654,40 @@ def build(tgt: PgTarget, started_by: str | None = None) -> BuildResult:
             build_id = start(tgt, started_by)
         except BuildRefused as exc:
             return BuildResult(None, "refused", str(exc), time.monotonic() - t0)
-        target = config.paths().dbt_build_target
-        (target / "run_results.json").unlink(missing_ok=True)
-        rc = dbt.run_dbt(["build"], tgt, target_path=target, check=False, schema_suffix=BUILD_SUFFIX).returncode
-        if rc == 0:
-            try:
-                message = publish_build(tgt, build_id)
-                return BuildResult(build_id, "published", message, time.monotonic() - t0)
-            except Exception as exc:  # noqa: BLE001 - recorded in the register, the live schemas are untouched
-                message = (
-                    f"Build {build_id} mislukt bij het in gebruik nemen: {exc}\n"
-                    "De gepubliceerde schema's zijn ongewijzigd."
-                )
-        else:
-            try:
-                message = failure_summary(tgt, target, build_id, rc)
-            except Exception as exc:  # noqa: BLE001 - the build failed either way; say so
-                message = (
-                    f"Build {build_id} mislukt (dbt code {rc}); de samenvatting lukte niet ({exc}). "
-                    f"Zie {target / 'run_results.json'}. De gepubliceerde schema's zijn ongewijzigd."
-                )
-        record_failure(tgt, build_id, message)
-        return BuildResult(build_id, "failed", message, time.monotonic() - t0)
+        try:
+            status, message = _write_audit_publish(tgt, build_id)
+        except BaseException as exc:  # interrupted (Ctrl-C, dbt missing, ...): not left 'running'
+            record_failure(
+                tgt, build_id, f"Build {build_id} afgebroken: {exc!r}. De gepubliceerde schema's zijn ongewijzigd."
+            )
+            raise
+        if status == "failed":
+            record_failure(tgt, build_id, message)
+        return BuildResult(build_id, status, message, time.monotonic() - t0)
+
+
+def _write_audit_publish(tgt: PgTarget, build_id: int) -> tuple[str, str]:
+    from . import dbt
+
+    target = config.paths().dbt_build_target
+    (target / "run_results.json").unlink(missing_ok=True)
+    rc = dbt.run_dbt(["build"], tgt, target_path=target, check=False, schema_suffix=BUILD_SUFFIX).returncode
+    if rc == 0:
+        try:
+            return "published", publish_build(tgt, build_id)
+        except Exception as exc:  # noqa: BLE001 - recorded in the register, the live schemas are untouched
+            return (
+                "failed",
+                f"Build {build_id} mislukt bij het in gebruik nemen: {exc}\n"
+                "De gepubliceerde schema's zijn ongewijzigd.",
+            )
+    try:
+        return "failed", failure_summary(tgt, target, build_id, rc)
+    except Exception as exc:  # noqa: BLE001 - the build failed either way; say so
+        return "failed", (
+            f"Build {build_id} mislukt (dbt code {rc}); de samenvatting lukte niet ({exc}). "
+            f"Zie {target / 'run_results.json'}. De gepubliceerde schema's zijn ongewijzigd."
+        )
 
 
 # --------------------------------------------------------------------------------------------
