@@ -1,10 +1,18 @@
-"""Airflow DAG ``build_warehouse``: dbt seeds, models and tests through astronomer-cosmos.
+"""Airflow DAG ``build_warehouse``: dbt seeds, models and tests through astronomer-cosmos,
+by write-audit-publish.
+
+``prepare_warehouse`` registers the build (``mdw_meta.warehouse_build``) and creates fresh
+build schemas; the dbt tasks build and test everything into ``<schema>__build``; only when all
+passed, ``publish_warehouse`` swaps them into place in one transaction. Otherwise
+``record_failed_build`` marks the build failed with which test failed on which rows, the live
+schemas stay exactly as they were, and publishing is refused until a build passes again (fix
+the cause, then trigger a new run; do not clear tasks of the failed run).
 
 Scheduled on the raw-table assets the ingestion DAGs emit. Rendered from the dbt manifest
 (``mdw manifest`` writes it; LoadMode.DBT_MANIFEST parses in ~0.3 s instead of ~3 s).
 """
 
-from airflow.sdk import Asset, AssetAny, dag, task
+from airflow.sdk import Asset, AssetAny, TriggerRule, dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, LoadMode, ProfileConfig, ProjectConfig, RenderConfig
 
 from monitor_dordt_west import config, registry
@@ -14,7 +22,9 @@ from monitor_dordt_west.orchestration import (
     START_DATE,
     dbt_env_template,
     prepare_warehouse,
+    publish_warehouse,
     raw_asset_uri,
+    record_failed_build,
 )
 
 if not MANIFEST.exists():
@@ -32,7 +42,7 @@ if not MANIFEST.exists():
     doc_md=__doc__,
 )
 def build_warehouse():
-    prepared = task(task_id="prepare_warehouse")(prepare_warehouse)()
+    build_id = task(task_id="prepare_warehouse")(prepare_warehouse)()
     dbt = DbtTaskGroup(
         group_id="dbt",
         project_config=ProjectConfig(
@@ -52,7 +62,11 @@ def build_warehouse():
         execution_config=ExecutionConfig(dbt_executable_path=dbt_executable()),
         operator_args={"env": dbt_env_template(), "append_env": True},
     )
-    prepared >> dbt
+    published = task(task_id="publish_warehouse")(publish_warehouse)(build_id)
+    # all_done, not one_failed: one_failed would start while other dbt tasks still run
+    recorded = task(task_id="record_failed_build", trigger_rule=TriggerRule.ALL_DONE)(record_failed_build)()
+    build_id >> dbt >> published >> recorded
+    dbt >> recorded
 
 
 build_warehouse()

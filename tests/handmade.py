@@ -147,3 +147,65 @@ def write_full_year(folder: Path) -> None:
                 [[f"I{month:02d}01", day, "E35", "burenruzie", "BU05050100"]])  # fmt: skip
         politie(folder, f"POL_verdachten_2024{month:02d}.csv", VERDACHTEN_HEADER,
                 [[reg, f"V9{month:02d}", "1980", "BU05050100", day]])  # fmt: skip
+
+
+# --------------------------------------------------------------------------- write-audit-publish
+
+DBT_SCHEMAS = ("reference", "staging", "intermediate", "marts")
+
+
+def checksums(tgt) -> dict[str, tuple[int, str]]:
+    """Per relation of the dbt schemas: its oid (the very object) and the md5 of its rows (of its
+    definition for a view: staging's views read the raw tables as they are)."""
+    from tests.conftest import query
+
+    relations = query(
+        tgt,
+        "SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY(%s) AND c.relkind IN ('r', 'v', 'p') "
+        "ORDER BY 2",
+        (list(DBT_SCHEMAS),),
+    )
+    out = {}
+    for oid, name, kind in relations:
+        if kind == "v":
+            (digest,) = query(tgt, "SELECT md5(pg_get_viewdef(%s::oid))", (oid,))[0]
+        else:
+            (digest,) = query(
+                tgt, f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {name} t"
+            )[0]
+        out[name] = (oid, digest)
+    return out
+
+
+def corrupt(tgt, raw_table: str, where: str) -> None:
+    """A corrupted load: one row of the raw table copied once more (line 9999) into its partition,
+    as the superuser, past the ingestion and its checks."""
+    from monitor_dordt_west.warehouse import connect
+
+    with connect(tgt) as conn:
+        (partition,) = conn.execute(
+            f"SELECT tableoid::regclass::text FROM {raw_table} WHERE {where} LIMIT 1"
+        ).fetchone()
+        schema, table = partition.split(".")
+        columns = [
+            c
+            for (c,) in conn.execute(
+                "SELECT quote_ident(column_name) FROM information_schema.columns WHERE table_schema = %s "
+                "AND table_name = %s AND is_generated = 'NEVER' AND column_name <> '_line' ORDER BY ordinal_position",
+                (schema, table),
+            ).fetchall()
+        ]
+        cols = ", ".join(columns)
+        conn.execute(
+            f"INSERT INTO {partition} (_line, {cols}) SELECT 9999, {cols} FROM {partition} WHERE {where} LIMIT 1"
+        )
+        conn.commit()
+
+
+def repair(tgt, raw_table: str) -> None:
+    from monitor_dordt_west.warehouse import connect
+
+    with connect(tgt) as conn:
+        conn.execute(f"DELETE FROM {raw_table} WHERE _line = 9999")
+        conn.commit()

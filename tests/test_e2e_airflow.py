@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor_dordt_west import airflow_env
+from monitor_dordt_west import airflow_env, warehouse_build
 from tests import handmade
 from tests.conftest import query
 
@@ -41,6 +41,34 @@ def test_real_dags_build_the_hand_computed_indicators(fresh_db, landing, dbt_man
         "POL_misdrijven_202403.csv",
     ]
     assert query(fresh_db, "SELECT DISTINCT status FROM marts.fct_indicator_values") == [("voorlopig",)]
+
+    # write-audit-publish in Airflow: the build was registered and swapped in, nothing left over
+    assert query(fresh_db, "SELECT status, airflow_run_id IS NOT NULL FROM mdw_meta.warehouse_build") == [
+        ("published", True)
+    ]
+    assert query(fresh_db, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '%%\\_\\_build'") == [(0,)]
+    # a corrupted load: the dbt test fails, record_failed_build says which test on which rows and
+    # fails the run; the published schemas stay exactly as they were; publishing is refused
+    before = handmade.checksums(fresh_db)
+    handmade.corrupt(fresh_db, "raw_politie.misdrijven", "registratienummer = 'PL1700-2024000001'")
+    result = airflow_env.run_airflow(["dags", "test", "build_warehouse"], fresh_db, check=False, capture=True)
+    log = result.stdout + result.stderr
+    assert "state=failed" in log, log[-4000:]
+    ((status, failure),) = query(
+        fresh_db,
+        "SELECT status, failure FROM mdw_meta.warehouse_build WHERE build_id = (SELECT max(build_id) FROM mdw_meta.warehouse_build)",
+    )
+    assert status == "failed"
+    assert (
+        "test unique_stg_politie__misdrijven_registratienummer op stg_politie__misdrijven.registratienummer: 1 foute rij(en)"
+        in failure
+    )
+    assert "unique_field=PL1700-2024000001, n_records=2" in failure
+    assert "Mislukte Airflow-taken (zie hun log): dbt.stg_politie__misdrijven.test" in failure
+    assert failure.splitlines()[1] in log  # the task log of record_failed_build says it too
+    assert handmade.checksums(fresh_db) == before
+    with pytest.raises(warehouse_build.NotPublishable, match="de laatste build is mislukt"):
+        warehouse_build.check_publishable(fresh_db)
 
 
 def test_a_refused_delivery_fails_the_ingest_dag_with_the_reason(fresh_db, landing, dbt_manifest, airflow_home):
@@ -83,3 +111,17 @@ def test_publish_quarter_dag_makes_the_five_pillar_publications(
         folder = tmp_path / "publicaties" / "2024-Q4" / slug(pillar) / "v1"
         assert sorted(f.suffix for f in folder.iterdir()) == [".csv", ".parquet", ".pdf", ".xlsx"]
     assert query(fresh_db, "SELECT count(*) FROM mdw_meta.publicatie_bestand") == [(20,)]
+
+    # a delivery loaded after the last build: the DAG refuses to publish until the warehouse is built
+    from tests.deliveries import MISDRIJVEN_HEADER, politie
+
+    politie(landing, "POL_misdrijven_202501.csv", MISDRIJVEN_HEADER, [["PL1700-2025000001", "06-01-2025", "", "C40", "Vernieling", "BU05050100"]])  # fmt: skip
+    assert pipeline.run(fresh_db, landing, build=False).ok
+    result = airflow_env.run_airflow(
+        ["dags", "test", "publish_quarter", "2025-01-21"], fresh_db, check=False, capture=True
+    )
+    log = result.stdout + result.stderr
+    assert "state=failed" in log
+    assert "Publiceren geweigerd: de marts zijn ouder dan de nieuwste levering" in log
+    assert "POL_misdrijven_202501.csv" in log
+    assert query(fresh_db, "SELECT count(*) FROM mdw_meta.publicatie") == [(5,)]

@@ -143,9 +143,34 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{'niet verwerkt':<12} {message}")
     for r in result.rejected:
         print("\n" + r.message, file=sys.stderr)
-    if result.dbt_ok is False:
-        print("dbt build mislukt: zie de uitvoer hierboven", file=sys.stderr)
+    if result.build is not None:
+        print("\n" + result.build.message, file=sys.stderr if not result.build.published else sys.stdout)
     return 0 if result.ok else 1
+
+
+def cmd_build(_: argparse.Namespace) -> int:
+    """Write-audit-publish: build and test into the build schemas, swap into place if all passed."""
+    from . import ingest, warehouse_build
+
+    tgt = _target()
+    ingest.ensure_schema(tgt)
+    result = warehouse_build.build(tgt, warehouse_build.who("mdw build"))
+    print(result.message, file=sys.stdout if result.published else sys.stderr)
+    print(f"({result.seconds:.0f} s)")
+    return 0 if result.published else 1
+
+
+def cmd_builds(_: argparse.Namespace) -> int:
+    from . import warehouse_build
+
+    for b in warehouse_build.recent_builds(_target()):
+        first = (b.failure or "").split("\n", 1)[0]
+        print(
+            f"{b.build_id:>5} {b.status:<9} {b.started_at.astimezone(warehouse_build.TZ):%Y-%m-%d %H:%M:%S} "
+            f"{'' if b.finished_at is None else f'{(b.finished_at - b.started_at).total_seconds():5.0f} s'} "
+            f"levering t/m {b.max_delivery_id or '-'}  {b.started_by}" + (f"\n      {first}" if first else "")
+        )
+    return 0
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -201,16 +226,45 @@ def cmd_expectations(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_dbt(args: argparse.Namespace) -> int:
-    from . import dbt
+# dbt commands that only read or describe: they see the live schemas. Every other command (build,
+# run, seed, test, snapshot, run-operation, retry, clone, ...) works on the build schemas
+# (<schema>__build), never on what analysts and publications read; `mdw build` swaps them in.
+DBT_LIVE_COMMANDS = {"docs", "source", "ls", "list", "parse", "compile", "show", "debug", "deps", "clean", "init"}
 
-    return dbt.run_dbt(args.args, _target(), check=False).returncode
+
+def dbt_schema_suffix(args: list[str]) -> str | None:
+    """The schema suffix for ``mdw dbt ARGS``: none for the read-only commands, ``__build`` for
+    the others; ``None`` (leave as set) when MDW_DBT_SCHEMA_SUFFIX is set already."""
+    if os.environ.get(config.DBT_SCHEMA_SUFFIX_VAR) is not None:
+        return None
+    command = next((a for a in args if not a.startswith("-")), None)
+    return "" if command is None or command in DBT_LIVE_COMMANDS else config.DBT_BUILD_SUFFIX
+
+
+def cmd_dbt(args: argparse.Namespace) -> int:
+    from . import dbt, warehouse_build
+
+    tgt = _target()
+    suffix = dbt_schema_suffix(args.args)
+    if suffix != config.DBT_BUILD_SUFFIX:
+        return dbt.run_dbt(args.args, tgt, check=False, schema_suffix=suffix).returncode
+    print(
+        f"mdw dbt: dbt werkt op de build-schema's (<schema>{suffix}), niet op wat analisten en publicaties lezen; "
+        "een selectie heeft daar haar bovenliggende modellen nodig (./mdw dbt build bouwt alles); ./mdw build bouwt, "
+        "test en zet in gebruik.",
+        file=sys.stderr,
+    )
+    with warehouse_build.build_lock(tgt) as held:
+        if not held:
+            print("Er loopt een build (./mdw build of ./mdw run); wacht tot die klaar is.", file=sys.stderr)
+            return 1
+        return dbt.run_dbt(args.args, tgt, check=False, schema_suffix=suffix).returncode
 
 
 def cmd_docs(_: argparse.Namespace) -> int:
     from . import dbt
 
-    rc = dbt.run_dbt(["docs", "generate"], _target(), check=False).returncode
+    rc = dbt.run_dbt(["docs", "generate"], _target(), check=False, schema_suffix="").returncode  # the live schemas
     print(f"dbt docs: {config.paths().dbt_target / 'index.html'} (serve with `mdw dbt docs serve`)")
     return rc
 
@@ -234,9 +288,13 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
 
 
 def cmd_status(_: argparse.Namespace) -> int:
+    from . import warehouse_build
     from .warehouse import connect
 
-    with connect(_target()) as conn:
+    tgt = _target()
+    for b in warehouse_build.recent_builds(tgt, limit=1):
+        print(f"laatste build: {b.label}: {b.status}" + (f" — {b.failure.splitlines()[0]}" if b.failure else ""))
+    with connect(tgt) as conn:
         for row in conn.execute(
             "SELECT delivery_id, partner, period, file_name, status, rows_loaded, "
             "left(split_part(reason, E'\\n', 2), 120) FROM mdw_meta.deliveries LIMIT 50"
@@ -262,12 +320,17 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Publish (or reproduce) a quarter's stuurgroep publications, without Airflow (same code)."""
-    from . import publication
+    from . import publication, warehouse_build
     from .quarters import Quarter
 
     quarter = Quarter.parse(args.quarter) if args.quarter else Quarter.last_complete(date.today())
     pillars = [publication.pillar_of(p) for p in args.pillar] if args.pillar else None
-    for r in publication.publish(_target(), quarter, pillars, created_by="mdw publish"):
+    try:
+        results = publication.publish(_target(), quarter, pillars, created_by="mdw publish")
+    except warehouse_build.NotPublishable as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for r in results:
         print(f"{r.quarter} {r.pillar}: versie {r.version} ({r.status}), {r.cells} cellen, {r.suppressed} x")
         for fmt, path in r.files.items():
             print(f"    {fmt:8} {r.file_checksums[fmt][:16]}  {path}")
@@ -352,7 +415,13 @@ def main(argv: list[str] | None = None) -> int:
     add("manifest", cmd_manifest, "dbt parse into dbt_project/target (the manifest cosmos renders)")
     p = add("expectations", cmd_expectations, "write the GX suites in expectations/ from the registry")
     p.add_argument("--check", action="store_true", help="only check that they are up to date")
-    p = add("dbt", cmd_dbt, "run dbt against the configured warehouse")
+    add("build", cmd_build, "build and test the warehouse (dbt) beside the live one; swap it in if every test passed")
+    add("builds", cmd_builds, "the build register: the latest builds, published or failed and why")
+    p = add(
+        "dbt",
+        cmd_dbt,
+        "run dbt against the warehouse (build, run, seed, test: on the build schemas; docs, ls, source: live)",
+    )
     p.add_argument("args", nargs=argparse.REMAINDER)
     add("docs", cmd_docs, "generate the dbt docs site")
     p = add("airflow", cmd_airflow, "run the airflow CLI in the project's environment")

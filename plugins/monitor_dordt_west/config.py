@@ -19,6 +19,10 @@ EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 
 WAREHOUSE_CONN_ID = "mdw_warehouse"
+# Write-audit-publish: dbt builds into <schema>__build (macro generate_schema_name reads the suffix
+# from MDW_DBT_SCHEMA_SUFFIX); monitor_dordt_west.warehouse_build swaps them into place.
+DBT_SCHEMA_SUFFIX_VAR = "MDW_DBT_SCHEMA_SUFFIX"
+DBT_BUILD_SUFFIX = "__build"
 DEFAULT_EMBEDDED_PORT = 55432
 EMBEDDED_DATABASE = "monitor"
 
@@ -57,6 +61,11 @@ class Paths:
     @property
     def dbt_target(self) -> Path:
         return self.home / "dbt_target"
+
+    @property
+    def dbt_build_target(self) -> Path:
+        """dbt's target path of the write-audit-publish builds (run_results.json of the last build)."""
+        return self.home / "dbt_build_target"
 
 
 def paths() -> Paths:

@@ -18,8 +18,15 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def dbt_env(tgt: PgTarget | None, target_path: Path | None = None) -> dict[str, str]:
+def dbt_env(tgt: PgTarget | None, target_path: Path | None = None, schema_suffix: str | None = None) -> dict[str, str]:
+    """The environment of a dbt process. ``schema_suffix``: build into ``<schema><suffix>``
+    (``__build``: write-audit-publish), ``""``: the live schemas; ``None``: as the caller's
+    environment says (``MDW_DBT_SCHEMA_SUFFIX``, default the live schemas)."""
     env = dict(os.environ)
+    if schema_suffix:
+        env[config.DBT_SCHEMA_SUFFIX_VAR] = schema_suffix
+    elif schema_suffix is not None:
+        env.pop(config.DBT_SCHEMA_SUFFIX_VAR, None)
     if tgt is not None:
         env.update(tgt.dbt_env())
     else:  # parse only: the profile must render, nothing connects
@@ -38,15 +45,25 @@ def dbt_env(tgt: PgTarget | None, target_path: Path | None = None) -> dict[str, 
 
 
 def run_dbt(
-    args: list[str], tgt: PgTarget | None, target_path: Path | None = None, check: bool = True, capture: bool = False
+    args: list[str],
+    tgt: PgTarget | None,
+    target_path: Path | None = None,
+    check: bool = True,
+    capture: bool = False,
+    schema_suffix: str | None = None,
 ) -> subprocess.CompletedProcess:
     cmd = [dbt_executable(), *args]
     return subprocess.run(
-        cmd, cwd=config.DBT_PROJECT_DIR, env=dbt_env(tgt, target_path), check=check, text=True, capture_output=capture
+        cmd,
+        cwd=config.DBT_PROJECT_DIR,
+        env=dbt_env(tgt, target_path, schema_suffix),
+        check=check,
+        text=True,
+        capture_output=capture,
     )
 
 
 def build_manifest() -> Path:
     """``dbt parse`` into dbt_project/target: the manifest cosmos renders the build DAG from."""
-    run_dbt(["parse", "--quiet"], None, target_path=MANIFEST.parent)
+    run_dbt(["parse", "--quiet"], None, target_path=MANIFEST.parent, schema_suffix="")
     return MANIFEST

@@ -52,17 +52,76 @@ def ingest_dataset(partner: str, dataset_id: str | None) -> list[dict[str, Any]]
     return summary
 
 
-def prepare_warehouse() -> str:
-    """Make sure the ledger and every raw table exist before dbt reads its sources."""
-    from . import ingest
+def prepare_warehouse(run_id: str | None = None) -> int:
+    """Make sure the ledger and every raw table exist before dbt reads its sources, and start the
+    write-audit-publish build: a register row, fresh build schemas. Returns the build id."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from . import ingest, warehouse_build
 
     tgt = warehouse.target()
     ingest.ensure_schema(tgt)
-    return tgt.display_uri
+    try:
+        build_id = warehouse_build.start(tgt, f"airflow build_warehouse {run_id}", airflow_run_id=run_id or "?")
+    except warehouse_build.BuildRefused as exc:
+        raise AirflowFailException(str(exc)) from exc
+    log.info("build %s: dbt builds into %s (warehouse %s)", build_id, warehouse_build.BUILD_SUFFIX, tgt.display_uri)
+    return build_id
+
+
+def publish_warehouse(build_id: int) -> str:
+    """All dbt tasks passed: swap the build schemas into place (one transaction)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from . import warehouse_build
+
+    tgt = warehouse.target()
+    try:
+        return warehouse_build.publish_build(tgt, build_id)
+    except Exception as exc:
+        message = (
+            f"Build {build_id} mislukt bij het in gebruik nemen: {exc}\nDe gepubliceerde schema's zijn ongewijzigd."
+        )
+        warehouse_build.record_failure(tgt, build_id, message)
+        raise AirflowFailException(message) from exc
+
+
+def record_failed_build(run_id: str | None = None, ti=None) -> None:
+    """After the dbt tasks and publish_warehouse (trigger rule all_done): skip when the build was
+    published; otherwise mark it failed with which test failed on which rows (``dbt test`` once
+    more on the build schemas: cosmos ran every node on its own) and fail, so the run fails."""
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    from . import warehouse_build
+
+    tgt = warehouse.target()
+    build = warehouse_build.build_of_airflow_run(tgt, run_id or "?")
+    if build is None:
+        raise AirflowFailException(f"geen build geregistreerd voor run {run_id}: prepare_warehouse is mislukt")
+    if build.status == "published":
+        raise AirflowSkipException(f"build {build.build_id} is gepubliceerd")
+    if build.status == "running":
+        message = warehouse_build.collect_failures(tgt, build.build_id, _failed_dbt_tasks(ti, run_id))
+        warehouse_build.record_failure(tgt, build.build_id, message)
+    else:  # already recorded (by publish_warehouse, or superseded by a newer build)
+        message = build.failure or f"build {build.build_id} mislukt"
+    raise AirflowFailException(message)
+
+
+def _failed_dbt_tasks(ti, run_id: str | None) -> list[str]:
+    if ti is None or run_id is None:
+        return []
+    try:
+        states = ti.get_task_states(dag_id=ti.dag_id, task_group_id="dbt", run_ids=[run_id])
+    except Exception:
+        log.warning("could not read the states of the dbt tasks", exc_info=True)
+        return []
+    return [task_id for task_id, state in (states.get(run_id) or {}).items() if state == "failed"]
 
 
 def dbt_env_template() -> dict[str, str]:
-    """Env for cosmos' dbt tasks, rendered from the Airflow connection at run time."""
+    """Env for cosmos' dbt tasks, rendered from the Airflow connection at run time; dbt builds
+    into the build schemas (``<schema>__build``), publish_warehouse swaps them into place."""
     c = f"conn.{config.WAREHOUSE_CONN_ID}"
     return {
         "MDW_PGHOST": f"{{{{ {c}.host }}}}",
@@ -70,6 +129,7 @@ def dbt_env_template() -> dict[str, str]:
         "MDW_PGUSER": f"{{{{ {c}.login }}}}",
         "MDW_PGPASSWORD": f"{{{{ {c}.password or '' }}}}",
         "MDW_PGDATABASE": f"{{{{ {c}.schema }}}}",
+        config.DBT_SCHEMA_SUFFIX_VAR: config.DBT_BUILD_SUFFIX,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
     }
@@ -113,11 +173,15 @@ def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
     police and SDD rolling year ending with the quarter must exist."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from . import publication
+    from . import publication, warehouse_build
     from .quarters import Quarter
 
     quarter = Quarter.parse(quarter_code)
     tgt = warehouse.target()
+    try:
+        warehouse_build.check_publishable(tgt)
+    except warehouse_build.NotPublishable as exc:
+        raise AirflowFailException(str(exc)) from exc
     with warehouse.connect(tgt) as conn:
         found = dict(
             conn.execute(
@@ -143,11 +207,16 @@ def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
 
 def publish_pillar(quarter_code: str, pillar: str, run_id: str | None = None) -> dict[str, Any]:
     """Publish (or reproduce) one pillar's publication of the quarter; returns its summary."""
-    from . import publication
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from . import publication, warehouse_build
     from .quarters import Quarter
 
-    (result,) = publication.publish(
-        warehouse.target(), Quarter.parse(quarter_code), [pillar], created_by=f"airflow {run_id or ''}".strip()
-    )
+    try:
+        (result,) = publication.publish(
+            warehouse.target(), Quarter.parse(quarter_code), [pillar], created_by=f"airflow {run_id or ''}".strip()
+        )
+    except warehouse_build.NotPublishable as exc:  # e.g. a build failed after check_quarter_complete
+        raise AirflowFailException(str(exc)) from exc
     log.info("%s", result.summary())
     return result.summary()

@@ -9,9 +9,10 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import dbt, ingest, registry
+from . import ingest, registry, warehouse_build
 from .ingest import DeliveryRejected, Outcome
 from .warehouse import PgTarget
+from .warehouse_build import BuildResult
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +24,12 @@ PARTNER_ORDER = ("ocd", "politie")
 class PipelineResult:
     outcomes: list[Outcome] = field(default_factory=list)
     rejected: list[DeliveryRejected] = field(default_factory=list)
-    dbt_ok: bool | None = None
     not_processed: list[str] = field(default_factory=list)  # entries outside the partners' folders
+    build: BuildResult | None = None  # the write-audit-publish build (None: not built)
+
+    @property
+    def dbt_ok(self) -> bool | None:
+        return None if self.build is None else self.build.published
 
     @property
     def ok(self) -> bool:
@@ -47,7 +52,9 @@ def outside_partner_folders(landing: Path) -> list[str]:
     ]
 
 
-def run(tgt: PgTarget, landing: Path, build: bool = True) -> PipelineResult:
+def run(tgt: PgTarget, landing: Path, build: bool = True, started_by: str | None = None) -> PipelineResult:
+    """Load every waiting delivery, then (``build``) build the warehouse by write-audit-publish:
+    the live schemas change only when every dbt test passed (``result.build`` says which failed)."""
     ingest.ensure_schema(tgt)
     result = PipelineResult(not_processed=outside_partner_folders(landing))
     for message in result.not_processed:
@@ -57,5 +64,5 @@ def run(tgt: PgTarget, landing: Path, build: bool = True) -> PipelineResult:
         result.outcomes += outcomes
         result.rejected += rejected
     if build:
-        result.dbt_ok = dbt.run_dbt(["build"], tgt, check=False).returncode == 0
+        result.build = warehouse_build.build(tgt, started_by or warehouse_build.who("mdw run"))  # logs its outcome
     return result

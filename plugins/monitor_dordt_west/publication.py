@@ -681,7 +681,13 @@ def publish(
     created_by: str | None = None,
 ) -> list[PublishResult]:
     """Publish (or reproduce) the quarter for the given pillars (default: all five). The content
-    is built again for each pillar, so that it sees the cells the previous pillar registered."""
+    is built again for each pillar, so that it sees the cells the previous pillar registered.
+
+    Refuses (:class:`~.warehouse_build.NotPublishable`, a Dutch message) while the last build of
+    the warehouse failed or the marts are older than the newest loaded delivery."""
+    from . import warehouse_build
+
+    warehouse_build.check_publishable(tgt)
     ensure_register(tgt)
     out_root = out_root or publications_dir()
     results = []
