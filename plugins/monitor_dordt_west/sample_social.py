@@ -172,8 +172,8 @@ def _sdd(out, rng, bs, low_income, first_year, last) -> dict[str, int]:
                         date(year, month, 1) + timedelta(days=rng.randrange(27)),
                         None,
                     ]
-                if rng.random() < 0.01:
-                    t[4] = end - timedelta(days=rng.randrange(20))
+                if rng.random() < 0.01:  # ends this month, never before it started
+                    t[4] = max(t[3], end - timedelta(days=rng.randrange(20)))
                 sh_rows.append([t[0], t[1], t[2], t[3].isoformat(), t[4].isoformat() if t[4] else "", b.code])
         stamp = f"{year}{month:02d}"
         counts[f"SDD_uitkeringen_{stamp}.csv"] = _write_sdd(
