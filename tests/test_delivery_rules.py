@@ -215,7 +215,7 @@ def test_an_upload_in_progress_with_a_dot_name_is_not_touched(fresh_db, landing)
 
 def test_the_server_log_never_holds_a_line_of_a_refused_file(fresh_db, landing, mdw_home):
     """PostgreSQL logs a failing COPY line in its CONTEXT; the embedded server logs tersely."""
-    secret = make_bsn(303)
+    secret = "Kerkstraat 12 geheim"  # a BSN would be refused before COPY by the BSN scan; this reaches COPY
     politie(landing, "POL_misdrijven_202401.csv", MISDRIJVEN_HEADER, [
         ["PL1700-2024000001", "05-01-2024", "", "A20", "Woninginbraak", "BU05050300", secret],  # one field too many
     ])  # fmt: skip

@@ -54,7 +54,9 @@ def outside_partner_folders(landing: Path) -> list[str]:
 
 def run(tgt: PgTarget, landing: Path, build: bool = True, started_by: str | None = None) -> PipelineResult:
     """Load every waiting delivery, then (``build``) build the warehouse by write-audit-publish:
-    the live schemas change only when every dbt test passed (``result.build`` says which failed)."""
+    the live schemas change only when every dbt test passed (``result.build`` says which failed).
+    A run that loaded nothing on a warehouse whose last published build is current builds nothing,
+    so running it twice changes nothing (not even the build register)."""
     ingest.ensure_schema(tgt)
     result = PipelineResult(not_processed=outside_partner_folders(landing))
     for message in result.not_processed:
@@ -63,6 +65,18 @@ def run(tgt: PgTarget, landing: Path, build: bool = True, started_by: str | None
         outcomes, rejected = ingest.ingest_partner(partner, tgt, landing)
         result.outcomes += outcomes
         result.rejected += rejected
-    if build:
+    if build and not any(o.status == "loaded" for o in result.outcomes) and _up_to_date(tgt):
+        log.info("nothing new was loaded and the last published build covers every delivery: no build")
+    elif build:
         result.build = warehouse_build.build(tgt, started_by or warehouse_build.who("mdw run"))  # logs its outcome
     return result
+
+
+def _up_to_date(tgt: PgTarget) -> bool:
+    """The last build was published and no delivery was loaded after it: building again would change
+    nothing (``./mdw build`` builds anyway, e.g. after a change of the dbt project)."""
+    try:
+        warehouse_build.check_publishable(tgt)
+    except warehouse_build.NotPublishable:
+        return False
+    return True
