@@ -147,11 +147,13 @@ left join marts.fct_indicator_voortgang g
 where v.gebiedscode = any(%(areas)s)
   and p.periodetype in ('jaar', 'voortschrijdend jaar')
   and p.einddatum <= %(end)s
+order by v.indicator_code, v.gebiedscode, p.einddatum, v.periode_code  -- the content's order (and checksum)
 """
 
 NULMETING_SQL = """
 select indicator_code, gebiedscode, waarde, coalesce(referentiejaar, %(default_year)s) as jaar
 from marts.fct_nulmeting where gebiedscode = any(%(areas)s)
+order by indicator_code, gebiedscode
 """
 
 
