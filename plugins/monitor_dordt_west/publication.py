@@ -29,7 +29,7 @@ from typing import Any
 
 from . import config, disclosure
 from .quarters import Quarter
-from .warehouse import PgTarget, connect
+from .warehouse import PgTarget, connect, run_sql_file
 
 log = logging.getLogger(__name__)
 
@@ -540,11 +540,7 @@ def goal_text(ind: dict) -> str:
 
 
 def ensure_register(tgt: PgTarget) -> None:
-    ddl = (Path(__file__).parent / "sql" / "publication.sql").read_text(encoding="utf-8")
-    with connect(tgt) as conn:
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext('mdw_meta.ensure_register'))")
-        conn.execute(ddl)
-        conn.commit()
+    run_sql_file(tgt, "publication.sql")
 
 
 @dataclass

@@ -120,6 +120,15 @@ def connect(tgt: PgTarget | None = None, *, autocommit: bool = False) -> Iterato
         conn.close()
 
 
+def run_sql_file(tgt: PgTarget, name: str) -> None:
+    """Run one of the package's idempotent DDL files (``sql/<name>``), one runner at a time."""
+    ddl = (Path(__file__).parent / "sql" / name).read_text(encoding="utf-8")
+    with connect(tgt) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"mdw_meta.{name}",))
+        conn.execute(ddl)
+        conn.commit()
+
+
 def ensure_database(tgt: PgTarget) -> None:
     """Create the target's database if it does not exist (needs CREATEDB on the server)."""
     import psycopg

@@ -39,7 +39,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import config
-from .warehouse import PgTarget, connect
+from .warehouse import PgTarget, connect, run_sql_file
 
 log = logging.getLogger(__name__)
 
@@ -130,11 +130,7 @@ def who(command: str) -> str:
 
 
 def ensure_register(tgt: PgTarget) -> None:
-    ddl = (Path(__file__).parent / "sql" / "warehouse_build.sql").read_text(encoding="utf-8")
-    with connect(tgt) as conn:
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext('mdw_meta.ensure_register_build'))")
-        conn.execute(ddl)
-        conn.commit()
+    run_sql_file(tgt, "warehouse_build.sql")
 
 
 def _builds(conn, where: str, params: tuple = ()) -> list[Build]:
