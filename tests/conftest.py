@@ -51,11 +51,13 @@ def pg_server(mdw_home):
 
 @pytest.fixture
 def fresh_db(pg_server, monkeypatch):
-    """A new, empty warehouse database for one test; the package's one setting points at it."""
-    from monitor_dordt_west import warehouse
+    """A new warehouse database for one test, migrated (roles, registers, raw tables) and owned by
+    mdw_owner; the package's one setting points at it (as the owner)."""
+    from monitor_dordt_west import access, warehouse
 
     tgt = pg_server.with_dbname(f"t_{uuid.uuid4().hex[:10]}")
     warehouse.ensure_database(tgt)
+    access.migrate(tgt)  # the owner's migration: roles, registers, grants (as mdw migrate)
     monkeypatch.setenv("MDW_WAREHOUSE_URI", tgt.uri())
     yield tgt
     warehouse.drop_database(tgt)

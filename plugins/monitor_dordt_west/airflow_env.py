@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import config
+from . import config, credentials, warehouse
 from .warehouse import PgTarget
 
 
@@ -28,14 +28,18 @@ def airflow_env(tgt: PgTarget) -> dict[str, str]:
             "AIRFLOW__API__HOST": "127.0.0.1",
             "SCARF_ANALYTICS": "false",
             "DO_NOT_TRACK": "1",
-            # the one setting, handed to Airflow as its connection (tasks and cosmos read it there)
-            "AIRFLOW_CONN_" + config.WAREHOUSE_CONN_ID.upper(): tgt.uri(),
             "MDW_HOME": str(p.home),
             "MDW_LANDING_DIR": str(p.landing),
             "MDW_PUBLICATIONS_DIR": str(p.publications),
         }
     )
-    env.pop("MDW_WAREHOUSE_URI", None)
+    # each task connects as its component's role (an Airflow connection per role); the tasks get
+    # no owner connection: the owner's migration ran before (mdw migrate)
+    for role in (credentials.LOADER, credentials.TRANSFORMER, credentials.PUBLISHER):
+        env["AIRFLOW_CONN_" + warehouse.conn_id(role).upper()] = warehouse.as_role(tgt, role).uri()
+    for name in [k for k in env if k.startswith("MDW_WAREHOUSE_URI") or k.startswith("MDW_PG_PASSWORD_")]:
+        env.pop(name)
+    env.pop("AIRFLOW_CONN_" + config.WAREHOUSE_CONN_ID.upper(), None)
     return env
 
 

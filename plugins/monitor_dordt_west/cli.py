@@ -15,9 +15,27 @@ from . import config
 
 
 def _target():
-    from . import warehouse
+    """The warehouse as its owner, migrated: the operator's commands run the owner's migration first
+    (idempotent: roles, registers, grants), then each component connects as its own role."""
+    from . import access, warehouse
 
-    return warehouse.target()
+    tgt = warehouse.target()
+    access.migrate(tgt)
+    return tgt
+
+
+def analyst_connection(tgt) -> str:
+    """How an analyst connects (the least-privileged role), without printing a password."""
+    from . import credentials, warehouse
+
+    analyst = warehouse.as_role(tgt, credentials.ANALYST)
+    where = (
+        f'PGPASSWORD="${credentials.env_var(credentials.ANALYST)}"'
+        if os.environ.get(credentials.env_var(credentials.ANALYST))
+        else f'PGPASSWORD="$(cat {credentials.secrets_dir() / "pg_analyst.password"})"'
+    )
+    without_password = warehouse.PgTarget(analyst.host, analyst.port, analyst.user, "", analyst.dbname)
+    return f"{where} psql '{without_password.uri()}'"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -114,7 +132,8 @@ def print_summary(tgt) -> None:
             for name, gm, dw in rows:
                 print(f"  {name[:78]:<78} {_num(gm):>10} {_num(dw):>11}")
     print(
-        f"\nDe warehouse bevragen:\n  psql '{tgt.display_uri}'\n"
+        "\nHet warehouse bevragen als analist (rol mdw_analyst: marts, reference en het publicatieregister; "
+        f"niets op persoonsniveau):\n  {analyst_connection(tgt)}\n"
         "  select * from marts.fct_indicator_values join marts.dim_area using (gebiedscode) limit 10;"
     )
 
@@ -278,12 +297,32 @@ def cmd_airflow(args: argparse.Namespace) -> int:
 
 
 def cmd_warehouse(args: argparse.Namespace) -> int:
-    from .warehouse import EmbeddedPostgres
+    from . import warehouse
 
     if args.action == "stop":
-        EmbeddedPostgres(config.paths().pgdata, config.embedded_port()).stop()
+        warehouse.EmbeddedPostgres(config.paths().pgdata, config.embedded_port()).stop()
         return 0
-    print(_target().display_uri)
+    tgt = _target()
+    if args.role == "analyst":
+        print(analyst_connection(tgt))
+    else:
+        print(warehouse.as_role(tgt, args.role).display_uri)
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from . import credentials, warehouse
+
+    tgt = _target()
+    print(f"warehouse {tgt.display_uri} gemigreerd; rollen:")
+    for role in credentials.COMPONENT_ROLES:
+        source = (
+            credentials.env_var(role)
+            if os.environ.get(credentials.env_var(role))
+            else str(credentials.secrets_dir() / f"pg_{role}.password")
+        )
+        print(f"  {warehouse.as_role(tgt, role).user:<16} wachtwoord: {source}")
+    print(f"\nAnalist:\n  {analyst_connection(tgt)}")
     return 0
 
 
@@ -428,6 +467,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("args", nargs=argparse.REMAINDER)
     p = add("warehouse", cmd_warehouse, "start (and print) or stop the warehouse")
     p.add_argument("action", choices=["start", "uri", "stop"])
+    p.add_argument(
+        "--role",
+        default="owner",
+        choices=["owner", "loader", "transformer", "publisher", "analyst"],
+        help="whose connection to print (analyst: with how to get the password)",
+    )
+    add("migrate", cmd_migrate, "create or update the roles, registers and grants (as the owner; idempotent)")
     add("status", cmd_status, "the latest deliveries and their status")
     p = add("release", cmd_release, "release a delivery held back for review (status held): the next run loads it")
     p.add_argument("delivery_id", type=int)

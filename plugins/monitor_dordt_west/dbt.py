@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from . import config
-from .warehouse import PgTarget
+from .credentials import TRANSFORMER
+from .warehouse import PgTarget, as_role
 
 MANIFEST = config.DBT_PROJECT_DIR / "target" / "manifest.json"
 
@@ -27,8 +28,8 @@ def dbt_env(tgt: PgTarget | None, target_path: Path | None = None, schema_suffix
         env[config.DBT_SCHEMA_SUFFIX_VAR] = schema_suffix
     elif schema_suffix is not None:
         env.pop(config.DBT_SCHEMA_SUFFIX_VAR, None)
-    if tgt is not None:
-        env.update(tgt.dbt_env())
+    if tgt is not None:  # dbt runs as the transformer role
+        env.update(as_role(tgt, TRANSFORMER).dbt_env())
     else:  # parse only: the profile must render, nothing connects
         for key, value in PgTarget("localhost", 5432, "postgres", "", "postgres").dbt_env().items():
             env.setdefault(key, value)

@@ -26,6 +26,8 @@ Pure Python: no database, so the rules are tested with crafted small numbers.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -79,8 +81,17 @@ class Cell:
 
     @property
     def fingerprint(self) -> str:
-        """What the cell discloses, to recognise an unchanged cell in a later publication."""
-        return f"{self.value!r}|{self.numerator!r}|{self.denominator!r}|{self.respondents!r}"
+        """What the cell discloses, to recognise an unchanged cell in a later publication: keyed
+        (:func:`keyed_fingerprint`), so the register cannot give a suppressed value away."""
+        return keyed_fingerprint(f"{self.value!r}|{self.numerator!r}|{self.denominator!r}|{self.respondents!r}")
+
+
+def keyed_fingerprint(plain: str) -> str:
+    """HMAC-SHA256 of a cell's numbers with the register's fingerprint key (not in the warehouse):
+    a plain hash of a small count is as good as the count (there are only a few to try)."""
+    from .credentials import fingerprint_key
+
+    return hmac.new(fingerprint_key(), plain.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)

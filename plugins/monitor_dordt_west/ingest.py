@@ -30,10 +30,10 @@ from pathlib import Path
 
 from psycopg import sql
 
-from . import config, ledger, registry
+from . import config, credentials, ledger, registry
 from .expectations import typed_expression
 from .registry import Dataset, Period, display_name
-from .warehouse import PgTarget, connect
+from .warehouse import PgTarget, as_role, connect
 
 log = logging.getLogger(__name__)
 
@@ -119,13 +119,13 @@ class _Clock:
 
 
 def ensure_schema(tgt: PgTarget) -> None:
-    """Create (idempotently) the ledger, the helper functions and every raw table of the registry."""
-    ddl = (Path(__file__).parent / "sql" / "meta.sql").read_text(encoding="utf-8")
+    """Create (idempotently) every raw table of the registry, as the loader (its owner). The ledger,
+    the raw schemas and the grants are the owner's migration (``mdw migrate``, access.migrate)."""
+    tgt = as_role(tgt, credentials.LOADER)
     with connect(tgt) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('mdw_meta.ensure_schema'))")
-        conn.execute(ddl)
+        require_migrated(conn)
         for ds in registry.DATASETS:
-            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(ds.raw_schema)))
             cols = [sql.SQL("_delivery_id bigint NOT NULL"), sql.SQL("_line integer NOT NULL")]
             cols += [sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(PG_TYPES[c.type])) for c in ds.columns]
             cols.append(sql.SQL("_loaded_at timestamptz NOT NULL"))
@@ -558,6 +558,12 @@ def _open_regular(path: Path):
 
 def sha256_of(path: Path) -> str:
     return fingerprint(path)[0]
+
+
+def require_migrated(conn) -> None:
+    """The ledger exists: otherwise the warehouse was not migrated (an operator's matter)."""
+    if conn.execute("SELECT to_regclass('mdw_meta.load_ledger')").fetchone()[0] is None:
+        raise InfrastructureError("het warehouse is niet gemigreerd: draai eerst `mdw migrate` (als eigenaar)")
 
 
 class InfrastructureError(Exception):
@@ -1208,6 +1214,7 @@ def release(tgt: PgTarget, delivery_id: int, by: str) -> Path:
     """An operator releases a held delivery: its file goes back to the landing folder and the next
     run loads it without the check it was held for (order or plausibility); every other check still
     applies. Returns where the file was put."""
+    tgt = as_role(tgt, credentials.LOADER)
     with connect(tgt) as conn:
         row = conn.execute(
             "SELECT partner, dataset, file_name, stored_as FROM mdw_meta.load_ledger WHERE delivery_id = %s",
@@ -1266,6 +1273,7 @@ def ingest_partner(
     ``datasets`` limits the run to these dataset ids; ``None`` in it stands for entries whose
     name matches no agreed delivery (they are refused).
     """
+    tgt = as_role(tgt, credentials.LOADER)
     wanted = set(datasets) if datasets else None
     files = pending_files(partner, landing)
     if wanted is not None:

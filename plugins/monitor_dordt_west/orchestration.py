@@ -7,7 +7,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import config, registry, warehouse
+from . import config, credentials, registry, warehouse
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def ingest_dataset(partner: str, dataset_id: str | None) -> list[dict[str, Any]]
 
     from . import ingest  # psycopg and the loaders: at run time, not when a DAG file is parsed
 
-    tgt = warehouse.target()
+    tgt = warehouse.target(credentials.LOADER)
     ingest.ensure_schema(tgt)
     outcomes, rejected = ingest.ingest_partner(partner, tgt, datasets=[dataset_id])
     summary = [
@@ -57,10 +57,9 @@ def prepare_warehouse(run_id: str | None = None) -> int:
     write-audit-publish build: a register row, fresh build schemas. Returns the build id."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from . import ingest, warehouse_build
+    from . import warehouse_build
 
-    tgt = warehouse.target()
-    ingest.ensure_schema(tgt)
+    tgt = warehouse.target(credentials.TRANSFORMER)
     try:
         build_id = warehouse_build.start(tgt, f"airflow build_warehouse {run_id}", airflow_run_id=run_id or "?")
     except warehouse_build.BuildRefused as exc:
@@ -75,7 +74,7 @@ def publish_warehouse(build_id: int) -> str:
 
     from . import warehouse_build
 
-    tgt = warehouse.target()
+    tgt = warehouse.target(credentials.TRANSFORMER)
     try:
         return warehouse_build.publish_build(tgt, build_id)
     except Exception as exc:
@@ -94,7 +93,7 @@ def record_failed_build(run_id: str | None = None, ti=None) -> None:
 
     from . import warehouse_build
 
-    tgt = warehouse.target()
+    tgt = warehouse.target(credentials.TRANSFORMER)
     build = warehouse_build.build_of_airflow_run(tgt, run_id or "?")
     if build is None:
         raise AirflowFailException(f"geen build geregistreerd voor run {run_id}: prepare_warehouse is mislukt")
@@ -122,7 +121,7 @@ def _failed_dbt_tasks(ti, run_id: str | None) -> list[str]:
 def dbt_env_template() -> dict[str, str]:
     """Env for cosmos' dbt tasks, rendered from the Airflow connection at run time; dbt builds
     into the build schemas (``<schema>__build``), publish_warehouse swaps them into place."""
-    c = f"conn.{config.WAREHOUSE_CONN_ID}"
+    c = f"conn.{warehouse.conn_id(credentials.TRANSFORMER)}"
     return {
         "MDW_PGHOST": f"{{{{ {c}.host }}}}",
         "MDW_PGPORT": f"{{{{ {c}.port or 5432 }}}}",
@@ -177,7 +176,7 @@ def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
     from .quarters import Quarter
 
     quarter = Quarter.parse(quarter_code)
-    tgt = warehouse.target()
+    tgt = warehouse.target(credentials.PUBLISHER)
     try:
         warehouse_build.check_publishable(tgt)
     except warehouse_build.NotPublishable as exc:
@@ -214,7 +213,10 @@ def publish_pillar(quarter_code: str, pillar: str, run_id: str | None = None) ->
 
     try:
         (result,) = publication.publish(
-            warehouse.target(), Quarter.parse(quarter_code), [pillar], created_by=f"airflow {run_id or ''}".strip()
+            warehouse.target(credentials.PUBLISHER),
+            Quarter.parse(quarter_code),
+            [pillar],
+            created_by=f"airflow {run_id or ''}".strip(),
         )
     except warehouse_build.NotPublishable as exc:  # e.g. a build failed after check_quarter_complete
         raise AirflowFailException(str(exc)) from exc

@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from . import config, disclosure
+from .credentials import PUBLISHER
 from .quarters import Quarter
-from .warehouse import PgTarget, connect, run_sql_file
+from .warehouse import PgTarget, as_role, connect
 
 log = logging.getLogger(__name__)
 
@@ -540,7 +541,22 @@ def goal_text(ind: dict) -> str:
 
 
 def ensure_register(tgt: PgTarget) -> None:
-    run_sql_file(tgt, "publication.sql")
+    """The register exists (``mdw migrate``); fingerprints written before they were keyed
+    (``value|numerator|...`` in plain text: a suppressed value could be read from them) are keyed."""
+    with connect(tgt) as conn:
+        if conn.execute("SELECT to_regclass('mdw_meta.publicatie_cel')").fetchone()[0] is None:
+            raise RuntimeError("het warehouse is niet gemigreerd: draai eerst `mdw migrate` (als eigenaar)")
+        plain = conn.execute(
+            "SELECT DISTINCT vingerafdruk FROM mdw_meta.publicatie_cel WHERE vingerafdruk !~ '^[0-9a-f]{64}$'"
+        ).fetchall()
+        if plain:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "UPDATE mdw_meta.publicatie_cel SET vingerafdruk = %s WHERE vingerafdruk = %s",
+                    [(disclosure.keyed_fingerprint(p), p) for (p,) in plain],
+                )
+            log.info("publicatieregister: %s vingerafdrukken met sleutel vastgelegd", len(plain))
+        conn.commit()
 
 
 @dataclass
@@ -685,6 +701,7 @@ def publish(
     the warehouse failed or the marts are older than the newest loaded delivery."""
     from . import warehouse_build
 
+    tgt = as_role(tgt, PUBLISHER)
     warehouse_build.check_publishable(tgt)
     ensure_register(tgt)
     out_root = out_root or publications_dir()

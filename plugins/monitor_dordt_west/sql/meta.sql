@@ -1,5 +1,5 @@
 -- Metadata of the ingestion: the load ledger and the helper functions the loads use.
--- Idempotent: run before every load.
+-- Idempotent: run by the owner (mdw migrate).
 CREATE SCHEMA IF NOT EXISTS mdw_meta;
 CREATE SCHEMA IF NOT EXISTS loading;
 COMMENT ON SCHEMA mdw_meta IS 'Metadata van de ingestie: het laadregister (load_ledger) en hulpfuncties.';
@@ -131,3 +131,15 @@ SELECT delivery_id, partner, dataset, period, file_name, status, rows_loaded, re
 FROM mdw_meta.load_ledger
 ORDER BY delivery_id DESC;
 COMMENT ON VIEW mdw_meta.deliveries IS 'Overzicht voor beheer: wat is binnengekomen, wat is geweigerd en waarom (nieuwste eerst).';
+
+-- Provenance for analysts: which delivery a figure came from, without the reasons of refusals (they
+-- can name positions in person-level files) and without paths in the archive or the quarantine.
+CREATE OR REPLACE VIEW mdw_meta.herkomst AS
+SELECT delivery_id AS levering_id, partner, dataset, period AS periode, period_start AS periode_start,
+       period_end AS periode_eind, file_name AS bestandsnaam, status, rows_loaded AS rijen,
+       received_at AS ontvangen_op, loaded_at AS geladen_op, superseded_by AS vervangen_door
+FROM mdw_meta.load_ledger
+WHERE status IN ('loaded', 'superseded');
+COMMENT ON VIEW mdw_meta.herkomst IS
+    'Herkomst voor analisten: de leveringen waaruit de cijfers komen (geladen of later vervangen), per levering_id '
+    '(de kolom leveringen in de marts). Zonder weigerredenen en zonder paden in archief of quarantaine.';
