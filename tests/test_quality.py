@@ -22,10 +22,10 @@ def test_ruff_lint_and_format():
     assert fmt.returncode == 0, fmt.stdout
 
 
-def test_sqlfluff_lints_the_dbt_models(mdw_home, pg_server):
+def test_sqlfluff_lints_the_dbt_models(mdw_home, fresh_db):
     result = run(
         [str(BIN / "sqlfluff"), "lint", "dbt_project/models"],
-        env=dbt.dbt_env(pg_server, target_path=mdw_home / "sqlfluff_target"),
+        env=dbt.dbt_env(fresh_db, target_path=mdw_home / "sqlfluff_target"),
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 

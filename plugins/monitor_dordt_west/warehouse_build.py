@@ -285,7 +285,8 @@ def _reset_build_schemas(conn) -> None:
         if _schema_oid(conn, schema) is not None:
             _copy_schema_acl_and_comment(conn, schema, build)
             _copy_default_privileges(conn, schema, build)
-        _grant_readers(conn, schema, build)
+        else:
+            _grant_readers(conn, schema, build)
 
 
 def _grant_readers(conn, schema: str, build: str) -> None:
@@ -301,7 +302,8 @@ def _grant_readers(conn, schema: str, build: str) -> None:
 
 
 def _copy_schema_acl_and_comment(conn, live: str, build: str) -> None:
-    """The build schema gets exactly the live schema's grants (besides its owner's) and comment."""
+    """The build schema gets exactly the live schema's grants (besides its owner's) and comment, and
+    USAGE for its declared readers."""
     from psycopg import sql
 
     def grants(name: str) -> set[tuple[str, str | None, bool]]:
@@ -334,6 +336,7 @@ def _copy_schema_acl_and_comment(conn, live: str, build: str) -> None:
         )
     (comment,) = conn.execute("SELECT obj_description(%s::oid, 'pg_namespace')", (_schema_oid(conn, live),)).fetchone()
     conn.execute(sql.SQL("COMMENT ON SCHEMA {} IS {}").format(sql.Identifier(build), sql.Literal(comment)))
+    _grant_readers(conn, live, build)  # and always its declared readers (a live schema from before the roles)
 
 
 DEFAULT_ACL_OBJECTS = {"r": "TABLES", "S": "SEQUENCES", "f": "FUNCTIONS", "T": "TYPES"}
