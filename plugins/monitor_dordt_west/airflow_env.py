@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import config
+from . import config, pseudonym
 from .warehouse import PgTarget
 
 
@@ -36,6 +36,11 @@ def airflow_env(tgt: PgTarget) -> dict[str, str]:
         }
     )
     env.pop("MDW_WAREHOUSE_URI", None)
+    # inside Airflow the pseudonym key must be configured (no key is created there): the local
+    # Airflow is handed the local key file explicitly, unless a key is configured otherwise
+    configured = (pseudonym.KEY_ENV, pseudonym.KEY_FILE_ENV, "AIRFLOW_CONN_" + pseudonym.KEY_CONN_ID.upper())
+    if not any(os.environ.get(v) for v in configured):
+        env[pseudonym.KEY_FILE_ENV] = str(pseudonym.ensure_local_key_file())
     return env
 
 
