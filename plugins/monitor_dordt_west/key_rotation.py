@@ -147,8 +147,16 @@ def check_chain(conn) -> tuple[bytes, ...]:
 
 def require_current_chain(tgt: PgTarget) -> tuple[bytes, ...]:
     """``check_chain`` on its own connection: the check before an SDD file is touched."""
-    with connect(tgt) as conn:
-        return check_chain(conn)
+    import psycopg
+
+    try:
+        with connect(tgt) as conn:
+            return check_chain(conn)
+    except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+        raise ingest.InfrastructureError(
+            f"het warehouse is niet bereikbaar om de pseudoniemsleutel te controleren ({type(exc).__name__}); de "
+            "bestanden blijven in de landingsmap en de volgende run verwerkt ze opnieuw."
+        ) from exc
 
 
 def default_chain_out() -> Path:
@@ -454,10 +462,9 @@ def _record(conn, generation: int, k: bytes, by: str, raw_rows=None, distinct=No
 
 
 def _write_secret_file(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temporary name, fsync, rename), mode 0600 in a 0700 folder."""
+    """Write ``text`` to ``path`` atomically (temporary name, fsync, rename), mode 0600; a folder it
+    creates is 0700 (an existing folder is left as it is: it may be shared, e.g. ``$MDW_HOME``)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if stat.S_IMODE(path.parent.stat().st_mode) & 0o077:
-        path.parent.chmod(0o700)
     tmp = path.with_name(path.name + ".tmp")
     tmp.unlink(missing_ok=True)
     try:
