@@ -272,6 +272,50 @@ def test_an_interrupted_rotation_leaves_warehouse_and_archive_as_they_were(
     assert {p for _, p in raw_pseudonyms(fresh_db)} == {h(K2, h(K1, A)), h(K2, h(K1, B))}
 
 
+def test_a_rotation_killed_before_its_commit_is_reconciled_by_the_next(
+    fresh_db, landing, tmp_path, monkeypatch, own_home
+):
+    from monitor_dordt_west.warehouse import connect
+
+    key_file = use_key_file(tmp_path, monkeypatch, K1)
+    uitkeringen(landing, 1, [A, B])
+    uitkeringen(landing, 2, [A])
+    load(fresh_db, landing)
+    before = state(fresh_db, own_home)
+    # killed between the switch and the commit: nothing of the rotation's own clean-up runs
+    monkeypatch.setattr(key_rotation, "_undo", lambda copies, pending: None)
+    monkeypatch.setattr(key_rotation, "_commit", lambda conn: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        key_rotation.rotate(fresh_db, by="test", new_key=K2)
+    monkeypatch.setattr(key_rotation, "_undo", _real_undo)
+    monkeypatch.setattr(key_rotation, "_commit", _real_commit)
+    after_kill = state(fresh_db, own_home)
+    assert after_kill["raw"] == before["raw"] and after_kill["ledger"] == before["ledger"]  # rolled back
+    assert after_kill["archive"] != before["archive"]  # but the files were switched
+    assert key_file.read_text().strip() == K1.hex()  # the chain file was not moved into place
+    with connect(fresh_db) as conn:
+        assert key_rotation.reconcile_archive(conn) == 2
+    assert state(fresh_db, own_home) == before
+    # and a rotation reconciles first by itself: the next one gives the chained pseudonyms everywhere
+    monkeypatch.setattr(key_rotation, "_undo", lambda copies, pending: None)
+    monkeypatch.setattr(key_rotation, "_commit", lambda conn: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        key_rotation.rotate(fresh_db, by="test", new_key=K2)
+    monkeypatch.setattr(key_rotation, "_undo", _real_undo)
+    monkeypatch.setattr(key_rotation, "_commit", _real_commit)
+    key_rotation.rotate(fresh_db, by="test", new_key=K3)
+    assert key_file.read_text().strip() == f"{K1.hex()},{K3.hex()}"
+    for _, _, copy, sha in archived(fresh_db):
+        text = copy.read_text(encoding="utf-8")
+        assert h(K3, h(K1, A)) in text and h(K2, h(K1, A)) not in text and h(K1, A) not in text
+        assert hashlib.sha256(copy.read_bytes()).hexdigest() == sha
+    assert {p for _, p in raw_pseudonyms(fresh_db)} == {h(K3, h(K1, A)), h(K3, h(K1, B))}
+    assert not [p for p in (own_home / "archive").rglob("*") if p.suffix in (".rotating", ".pre-rotation")]
+
+
+_real_undo, _real_commit = key_rotation._undo, key_rotation._commit
+
+
 def test_rotation_is_refused_while_a_load_is_in_progress(fresh_db, landing, tmp_path, monkeypatch):
     from monitor_dordt_west.warehouse import connect
 
@@ -345,3 +389,25 @@ def test_outside_production_the_local_key_file_is_the_default(own_home):
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert pseudonym.resolve().keys == chain.keys  # created once
     assert chain.keys[0].hex() not in repr(chain) and repr(chain.keys[0]) not in repr(chain)
+
+
+@pytest.mark.e2e
+def test_the_real_ingest_sdd_dag_loads_with_the_key_file_the_local_airflow_is_handed(
+    fresh_db, landing, airflow_home, own_home
+):
+    """`airflow dags test ingest_sdd` (AIRFLOW_CTX_DAG_ID set in the task): the local Airflow is handed
+    the local key file explicitly (``airflow_env``), so the demo loads. (A refusal fails the task,
+    which Airflow retries after 5 minutes twice: tested above through ``orchestration.ingest_dataset``.)"""
+    from monitor_dordt_west import airflow_env
+
+    uitkeringen(landing, 1, [A])
+    env = airflow_env.airflow_env(fresh_db)
+    local = own_home / "secrets" / "pseudonym.key"
+    assert env["MDW_PSEUDONYM_KEY_FILE"] == str(local) and stat.S_IMODE(local.stat().st_mode) == 0o600
+    airflow_env.ensure_metadata_db(fresh_db)
+    result = airflow_env.run_airflow(["dags", "test", "ingest_sdd"], fresh_db, check=False, capture=True)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0 and "state=success" in log, log[-4000:]
+    (k,) = pseudonym.parse_chain(local.read_text(), "test")
+    assert query(fresh_db, "SELECT persoon_pseudoniem FROM raw_sdd.uitkeringen") == [(h(k, A),)]
+    assert k.hex() not in log
