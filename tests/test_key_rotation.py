@@ -19,6 +19,7 @@ from tests.deliveries import MINIMA_HEADER, UITKERINGEN_HEADER, make_bsn, sdd
 
 A, B, C = make_bsn(11), make_bsn(12), make_bsn(13)
 K1, K2, K3 = bytes.fromhex("a1" * 32), bytes.fromhex("b2" * 32), bytes.fromhex("c3" * 32)
+_real_undo, _real_commit = key_rotation._undo, key_rotation._commit  # put back after a simulated kill
 KEY_VARS = ("MDW_PSEUDONYM_KEY", "MDW_PSEUDONYM_KEY_FILE", "AIRFLOW_CONN_MDW_PSEUDONYM_KEY", "AIRFLOW_CTX_DAG_ID")
 
 
@@ -311,9 +312,6 @@ def test_a_rotation_killed_before_its_commit_is_reconciled_by_the_next(
         assert hashlib.sha256(copy.read_bytes()).hexdigest() == sha
     assert {p for _, p in raw_pseudonyms(fresh_db)} == {h(K3, h(K1, A)), h(K3, h(K1, B))}
     assert not [p for p in (own_home / "archive").rglob("*") if p.suffix in (".rotating", ".pre-rotation")]
-
-
-_real_undo, _real_commit = key_rotation._undo, key_rotation._commit
 
 
 def test_rotation_is_refused_while_a_load_is_in_progress(fresh_db, landing, tmp_path, monkeypatch):

@@ -134,11 +134,11 @@ def check_chain(conn) -> tuple[bytes, ...]:
     """The configured chain, if it fits the warehouse's recorded generations; else ``KeyNotUsable``
     (an infrastructure fault: the SDD file stays in the landing folder). Runs in ``conn``'s
     transaction (ingestion calls it under the dataset's lock, which a rotation takes too)."""
+    pseudonym.key.cache_clear()  # resolved afresh, and then what pseudonymise uses is what was checked here
     try:
-        chain = pseudonym.resolve()
+        chain = pseudonym.configured()
     except pseudonym.PseudonymKeyError as exc:
         raise KeyNotUsable(f"Pseudonym key: {exc}") from None
-    pseudonym.key.cache_clear()  # what pseudonymise uses next is what was checked here
     problem = chain_problem(chain.keys, generations(conn))
     if problem:
         raise KeyNotUsable(f"Pseudonym key ({chain.where}): {problem}.{_pending_hint(conn, chain)} {NO_LOSS}")
@@ -327,7 +327,7 @@ def _rotate_raw(conn, new_key: bytes) -> tuple[dict[str, int], int, int]:
         )
         old.update(r[0] for r in rows)
     conn.execute("CREATE TEMP TABLE mdw_key_rotation_map (old text PRIMARY KEY, new text NOT NULL) ON COMMIT DROP")
-    with conn.cursor().copy("COPY mdw_key_rotation_map (old, new) FROM STDIN") as copy:
+    with conn.cursor() as cur, cur.copy("COPY mdw_key_rotation_map (old, new) FROM STDIN") as copy:
         for p in old:
             copy.write_row((p, pseudonym.pseudonymise(new_key, p)))
     conn.execute("ANALYZE mdw_key_rotation_map")

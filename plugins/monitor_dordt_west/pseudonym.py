@@ -210,9 +210,17 @@ def resolve() -> KeyChain:
 
 
 @cache
+def configured() -> KeyChain:
+    """The configured key chain, resolved once (``key.cache_clear()`` resolves it again)."""
+    return resolve()
+
+
 def key() -> tuple[bytes, ...]:
-    """The configured key chain (oldest first), for ``pseudonymise``."""
-    return resolve().keys
+    """The configured keys (oldest first), for ``pseudonymise``."""
+    return configured().keys
+
+
+key.cache_clear = configured.cache_clear  # type: ignore[attr-defined]
 
 
 def synthetic_bsn(n: int) -> str:
