@@ -8,6 +8,7 @@ the test's own database.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import uuid
 from pathlib import Path
@@ -19,6 +20,10 @@ os.environ.pop("AIRFLOW_CONN_MDW_WAREHOUSE", None)
 os.environ.setdefault("DO_NOT_TRACK", "1")
 # tests write a delivery and load it at once: no settle period (tests of the settle rule set their own)
 os.environ["MDW_SETTLE_SECONDS"] = "0"
+# the roles belong to the session's servers, whatever MDW_HOME a test sets: their passwords are
+# configured as in docker-compose (tests/test_roles.py tries the generated secrets files)
+for _role in ("SUPERUSER", "OWNER", "LOADER", "TRANSFORMER", "PUBLISHER", "ANALYST"):
+    os.environ.setdefault(f"MDW_PG_PASSWORD_{_role}", secrets.token_urlsafe(18))
 
 
 def _free_port() -> int:

@@ -593,10 +593,12 @@ def _alive(pid: int) -> bool:
 @pytest.fixture
 def own_server(tmp_path):
     """A PostgreSQL of this test alone (the session's server is shared: never killed)."""
+    from monitor_dordt_west import access
     from monitor_dordt_west.warehouse import EmbeddedPostgres
 
     server = EmbeddedPostgres(tmp_path / "pg", _free_port(), dbname="monitor")
     tgt = server.ensure_running()
+    access.migrate(tgt)
     yield server, tgt
     with contextlib.suppress(Exception):
         server.stop()

@@ -179,17 +179,12 @@ def test_a_build_the_analyst_could_read_at_person_level_is_not_swapped_in(fresh_
 
 
 @pytest.mark.parametrize("role", credentials.ROLES)
-def test_no_connection_without_the_right_password(fresh_db, pg_server, role):
+def test_no_connection_without_the_right_password(fresh_db, role):
     tgt = warehouse.as_role(fresh_db, role)
     assert tgt.password
     for password in (None, "wrong-" + tgt.password[:3]):
         with pytest.raises(psycopg.OperationalError, match="password"):
             psycopg.connect(host=tgt.host, port=tgt.port, user=tgt.user, password=password, dbname=tgt.dbname)
-    # nor over the unix socket of the embedded server
-    if not __import__("os").environ.get("MDW_TEST_WAREHOUSE_URI"):
-        socket_dir = str(credentials.secrets_dir().parent / "pgdata")
-        with pytest.raises(psycopg.OperationalError, match="password"):
-            psycopg.connect(host=socket_dir, port=tgt.port, user=tgt.user, dbname=tgt.dbname)
     with warehouse.connect(tgt) as conn:  # and with it, it connects
         assert conn.execute("SELECT current_user").fetchone() == (tgt.user,)
 
@@ -208,12 +203,52 @@ def test_superuser_is_not_used_and_secrets_are_private(fresh_db):
         ("mdw_publisher", False, False, False, False),
         ("mdw_transformer", False, False, False, False),
     ]
-    folder = credentials.secrets_dir()
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    files = sorted(folder.glob("pg_*.password"))
-    assert len(files) == 6  # superuser (bootstrap only), owner and the four component roles
-    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
     # the passwords are nowhere in the database, only SCRAM verifiers (readable by the superuser only)
     with warehouse.connect(fresh_db) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SELECT rolpassword FROM pg_authid")
+
+
+def test_a_new_embedded_server_has_passwords_only_and_keeps_them_private(tmp_path, monkeypatch):
+    """From scratch, as ./mdw demo starts it: generated passwords in $MDW_HOME/secrets (0600 in
+    0700), pg_hba.conf with scram-sha-256 only, no connection without a password."""
+    import socket
+
+    from monitor_dordt_west import access
+
+    for role in (credentials.SUPERUSER, *credentials.ROLES):
+        monkeypatch.delenv(credentials.env_var(role), raising=False)
+    monkeypatch.setenv("MDW_HOME", str(tmp_path / "home"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = warehouse.EmbeddedPostgres(tmp_path / "home" / "pgdata", port)
+    try:
+        owner = server.ensure_running()
+        access.migrate(owner)
+        assert owner.user == "mdw_owner" and owner.dbname == "monitor"
+        folder = credentials.secrets_dir()
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        files = sorted(f.name for f in folder.glob("pg_*.password"))
+        assert files == [f"pg_{r}.password" for r in sorted(("superuser", *credentials.ROLES))]
+        assert all(stat.S_IMODE((folder / f).stat().st_mode) == 0o600 for f in files)
+        hba = [
+            line.split()
+            for line in (tmp_path / "home" / "pgdata" / "pg_hba.conf").read_text().splitlines()
+            if line and not line.startswith("#")
+        ]
+        assert {line[-1] for line in hba} == {"scram-sha-256"} and {line[0] for line in hba} == {"local", "host"}
+        for role in ("superuser", *credentials.ROLES):
+            user = credentials.role_name(role)
+            with pytest.raises(psycopg.OperationalError, match="password"):
+                psycopg.connect(host="127.0.0.1", port=port, user=user, dbname="monitor")
+            with pytest.raises(psycopg.OperationalError, match="password"):
+                psycopg.connect(host=str(server.pgdata), port=port, user=user, dbname="monitor")
+        analyst = warehouse.as_role(owner, credentials.ANALYST)
+        with warehouse.connect(analyst) as conn:
+            assert conn.execute("SELECT count(*) FROM mdw_meta.publicatie").fetchone() == (0,)
+        # a restart keeps it so, and nothing changes (the owner's password is verified, not reset)
+        server.stop()
+        assert server.ensure_running() == owner
+    finally:
+        server.stop()

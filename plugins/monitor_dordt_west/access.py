@@ -69,8 +69,15 @@ def migrate(owner: PgTarget) -> None:
         else:
             log.warning("%s does not own database %s: database-level grants left as they are", owner.user, dbname)
         conn.commit()
-    for name in ("meta.sql", "warehouse_build.sql", "publication.sql", "grants.sql"):
+    for name in ("meta.sql", "warehouse_build.sql", "publication.sql"):
         run_sql_file(owner, name)
+    from . import key_rotation
+
+    with connect(owner) as conn:  # the key generations (the loader checks its chain against them)
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (key_rotation.LOCK,))
+        conn.execute(key_rotation.DDL)
+        conn.commit()
+    run_sql_file(owner, "grants.sql")
     with connect(owner) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (MIGRATION_LOCK,))
         _grant_raw_schemas(conn)

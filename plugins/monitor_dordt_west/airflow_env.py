@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import config, credentials, warehouse
+from . import config, credentials, pseudonym, warehouse
 from .warehouse import PgTarget
 
 
@@ -40,6 +40,11 @@ def airflow_env(tgt: PgTarget) -> dict[str, str]:
     for name in [k for k in env if k.startswith("MDW_WAREHOUSE_URI") or k.startswith("MDW_PG_PASSWORD_")]:
         env.pop(name)
     env.pop("AIRFLOW_CONN_" + config.WAREHOUSE_CONN_ID.upper(), None)
+    # inside Airflow the pseudonym key must be configured (no key is created there): the local
+    # Airflow is handed the local key file explicitly, unless a key is configured otherwise
+    configured = (pseudonym.KEY_ENV, pseudonym.KEY_FILE_ENV, "AIRFLOW_CONN_" + pseudonym.KEY_CONN_ID.upper())
+    if not any(os.environ.get(v) for v in configured):
+        env[pseudonym.KEY_FILE_ENV] = str(pseudonym.ensure_local_key_file())
     return env
 
 

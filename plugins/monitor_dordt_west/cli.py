@@ -357,6 +357,44 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rotate_pseudonym_key(args: argparse.Namespace) -> int:
+    """Rotate the pseudonym key: every stored pseudonym rewritten under a new key in the chain."""
+    from . import ingest, key_rotation, pseudonym, warehouse_build
+
+    if not args.yes:
+        print(key_rotation.PROCEDURE)
+        print("\nNothing done: run again with --yes once the ingest DAGs are paused.", file=sys.stderr)
+        return 1
+    new_key = None
+    if args.new_key_file:
+        try:
+            keys = pseudonym.parse_chain(Path(args.new_key_file).read_text(encoding="ascii"), "--new-key-file")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"mdw rotate-pseudonym-key: --new-key-file cannot be read ({type(exc).__name__})", file=sys.stderr)
+            return 2
+        except pseudonym.PseudonymKeyError as exc:
+            print(f"mdw rotate-pseudonym-key: {exc}", file=sys.stderr)
+            return 2
+        if len(keys) != 1:
+            print("mdw rotate-pseudonym-key: --new-key-file must hold exactly one key", file=sys.stderr)
+            return 2
+        new_key = keys[0]
+    try:
+        tgt = _target()
+        ingest.ensure_schema(tgt)
+        result = key_rotation.rotate(
+            tgt,
+            by=warehouse_build.who("mdw rotate-pseudonym-key"),
+            new_key=new_key,
+            chain_out=Path(args.chain_out) if args.chain_out else None,
+        )
+    except (key_rotation.RotationRefused, pseudonym.PseudonymKeyError) as exc:
+        print(f"mdw rotate-pseudonym-key: {exc}", file=sys.stderr)
+        return 1
+    print(key_rotation.report(result))
+    return 0
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     """Publish (or reproduce) a quarter's stuurgroep publications, without Airflow (same code)."""
     from . import publication, warehouse_build
@@ -477,6 +515,18 @@ def main(argv: list[str] | None = None) -> int:
     add("status", cmd_status, "the latest deliveries and their status")
     p = add("release", cmd_release, "release a delivery held back for review (status held): the next run loads it")
     p.add_argument("delivery_id", type=int)
+    p = add(
+        "rotate-pseudonym-key",
+        cmd_rotate_pseudonym_key,
+        "rotate the pseudonym key: rewrite every stored pseudonym (raw tables, archive) under a new key in the chain",
+    )
+    p.add_argument("--yes", action="store_true", help="the ingest DAGs are paused: rotate now")
+    p.add_argument("--new-key-file", help="the new key (64 hex characters) instead of a generated one")
+    p.add_argument(
+        "--chain-out",
+        help="where to write the new chain when the key comes from MDW_PSEUDONYM_KEY or Airflow "
+        "(default $MDW_HOME/secrets/pseudonym-key-chain.new)",
+    )
     p = add("publish", cmd_publish, "the quarterly publications for the stuurgroepen (Excel, PDF, CSV, Parquet)")
     p.add_argument("--quarter", help="JJJJ-Qn; default the last complete quarter")
     p.add_argument("--pillar", action="append", help="a pillar (slug or name); default all five")

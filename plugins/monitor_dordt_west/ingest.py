@@ -616,6 +616,10 @@ def _copy_into_work_table(
     """COPY the file into ``loading.<work>``: the text as delivered, its file line, and the typed
     value of every date/number column computed during the COPY (a generated column that is
     NULL when the text does not parse), so the checks and the swap never parse again."""
+    if ds.pseudonymised:  # under the dataset's lock, which a key rotation takes too: the chain is still current
+        from .key_rotation import check_chain
+
+        check_chain(conn)
     cols = [sql.SQL("{} text").format(sql.Identifier(c.header)) for c in ds.columns]
     cols += [
         sql.SQL("{} {} GENERATED ALWAYS AS ({}) STORED").format(
@@ -1285,6 +1289,10 @@ def ingest_partner(
     validator = _LazyValidator(tgt)
     for path in files:
         try:
+            if _pseudonymised(partner, path.name):  # no key, or a stale one: refused before the file is touched
+                from .key_rotation import require_current_chain
+
+                require_current_chain(tgt)
             outcomes.append(ingest_file(path, partner, tgt, validator))
         except DeliveryRejected as exc:
             rejected.append(exc)
@@ -1331,6 +1339,14 @@ def _frames_only(exc: BaseException) -> str:
     import traceback
 
     return "".join(traceback.format_tb(exc.__traceback__)) + type(exc).__name__
+
+
+def _pseudonymised(partner: str, file_name: str) -> bool:
+    try:
+        ds = registry.identify(partner, file_name)[0]
+    except ValueError:
+        return False
+    return ds is not None and ds.pseudonymised
 
 
 def _dataset_of(partner: str, file_name: str) -> str | None:

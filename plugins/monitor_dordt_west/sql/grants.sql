@@ -18,6 +18,8 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA mdw_meta TO mdw_loader, mdw_transformer
 -- the load ledger (reasons can name positions in person-level files: never the analyst's)
 GRANT SELECT, INSERT, UPDATE ON mdw_meta.load_ledger TO mdw_loader;
 GRANT SELECT ON mdw_meta.load_ledger, mdw_meta.deliveries TO mdw_transformer, mdw_publisher;
+-- the pseudonym key's generations (key fingerprints only): the loader checks its key chain
+GRANT SELECT ON mdw_meta.pseudonym_key_rotation TO mdw_loader;
 
 -- the build register (a failure names failing rows of a test: not the analyst's)
 GRANT SELECT, INSERT, UPDATE ON mdw_meta.warehouse_build TO mdw_transformer;
