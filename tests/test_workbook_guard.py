@@ -619,7 +619,7 @@ def test_worksheet_part_not_listed_in_the_workbook(base, tmp_path):
         "afgesproken werkblad of de afgesproken kolommen (onderdeel xl/worksheets/sheet2.xml, cel A1); de waarde "
         "wordt niet herhaald",
         f"{NAME}: de werkmap bevat werkbladen die niet in de bladenlijst staan (xl/worksheets/sheet2.xml); "
-        "afgesproken is alleen werkblad 'Tabel'"
+        "afgesproken is alleen werkblad 'Tabel'",
     ]
 
 
