@@ -356,6 +356,12 @@ def scan_files(paths: list[Path], regex: re.Pattern[bytes]) -> dict:
     figures = {"files": 0, "bytes": 0, "lines": 0, "hits": []}
     for path in paths:
         data = path.read_bytes()
+        if data.startswith(b"PK\x03\x04"):  # a workbook: its inflated parts too (the zip is compressed)
+            import io
+            import zipfile
+
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                data += b"".join(zf.read(member) for member in zf.namelist())
         figures["files"] += 1
         figures["bytes"] += len(data)
         figures["lines"] += data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
