@@ -453,6 +453,9 @@ CASES: dict[str, Case] = {
     "survey sheet named Blad1": Case("ocd", "OCD_woonmonitor_2022.xlsx", _xlsx("OCD_woonmonitor_2022.xlsx", SURVEY,
         [[*SURVEY_ROW, None]], sheet="Blad1"), _fixed("OCD_woonmonitor_2022.xlsx: werkblad 'Tabel' ontbreekt (gevonden: Blad1)")),
     "hidden sheet with a BSN": Case("ocd", "OCD_woonmonitor_2023.xlsx", _hidden_sheet, _fixed(
+        "OCD_woonmonitor_2023.xlsx: 1 keer een getal dat eruitziet als een BSN (9 cijfers die aan de 11-proef "
+        "voldoen) buiten het afgesproken werkblad of de afgesproken kolommen (werkblad 'BSN', cel A1); de waarde "
+        "wordt niet herhaald",
         "OCD_woonmonitor_2023.xlsx: de werkmap heeft 2 bladen ('Tabel' (werkblad), 'BSN' (werkblad, verborgen)); "
         "afgesproken is één werkblad 'Tabel'",
         "OCD_woonmonitor_2023.xlsx: werkblad 'BSN' is verborgen; afgesproken is één zichtbaar werkblad 'Tabel'")),

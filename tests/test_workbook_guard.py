@@ -615,8 +615,11 @@ def test_worksheet_part_not_listed_in_the_workbook(base, tmp_path):
         add={"xl/worksheets/sheet2.xml": _sheet_xml('<c r="A1" t="inlineStr"><is><t>123456782</t></is></c>')},
     )
     assert check_workbook(path, _ds(NAME)) == [
+        f"{NAME}: 1 keer een getal dat eruitziet als een BSN (9 cijfers die aan de 11-proef voldoen) buiten het "
+        "afgesproken werkblad of de afgesproken kolommen (onderdeel xl/worksheets/sheet2.xml, cel A1); de waarde "
+        "wordt niet herhaald",
         f"{NAME}: de werkmap bevat werkbladen die niet in de bladenlijst staan (xl/worksheets/sheet2.xml); "
-        "afgesproken is alleen werkblad 'Tabel'"
+        "afgesproken is alleen werkblad 'Tabel'",
     ]
 
 
@@ -697,6 +700,8 @@ def test_hostile_workbook_is_quarantined_and_nothing_is_loaded(fresh_db, landing
     assert refusal.message == (
         f"Levering {NAME} (levering {refusal.delivery_id}) is geweigerd en in quarantaine gezet; er is niets van "
         "geladen.\n"
+        f"- {NAME}: 1 keer een getal dat eruitziet als een BSN (9 cijfers die aan de 11-proef voldoen) buiten het "
+        "afgesproken werkblad of de afgesproken kolommen (werkblad 'BSN', cel A1); de waarde wordt niet herhaald\n"
         f"- {NAME}: de werkmap heeft 2 bladen ('Tabel' (werkblad), 'BSN' (werkblad, verborgen)); afgesproken is één "
         "werkblad 'Tabel'\n"
         f"- {NAME}: werkblad 'BSN' is zeer verborgen (veryHidden); afgesproken is één zichtbaar werkblad 'Tabel'"

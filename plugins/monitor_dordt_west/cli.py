@@ -69,15 +69,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for dag_args, label in runs:
         started = time.monotonic()
         log_file = config.paths().home / "logs" / f"{label.replace(' ', '_')}.log"
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        with log_file.open("w") as fh:
-            rc = subprocess.run(
-                [airflow_env.airflow_bin(), "dags", "test", *dag_args],
-                env=airflow_env.airflow_env(tgt),
-                stdout=fh,
-                stderr=subprocess.STDOUT,
-                cwd=config.PROJECT_DIR,
-            ).returncode
+        rc = airflow_env.run_dag_logged(["dags", "test", *dag_args], tgt, log_file)  # 0600, umask 077
         print(
             f"airflow dags test {' '.join(dag_args)}: {'ok' if rc == 0 else 'MISLUKT'} "
             f"({time.monotonic() - started:.0f} s, log {log_file})"

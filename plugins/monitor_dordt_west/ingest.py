@@ -236,6 +236,31 @@ def _any_bsn(value: str) -> bool:
     return any(is_valid_bsn(m.group()) for m in _NINE_DIGITS.finditer(value))
 
 
+def _bsn_cells(row, ds: Dataset, above_header: bool = False) -> list[str]:
+    """Where in an Excel row a value looks like a BSN: a text with a 9-digit token passing the
+    11-proef, or a whole number of 9 digits that passes it (a number's decimals are not a BSN)."""
+    from .pseudonym import is_valid_bsn
+
+    found = []
+    for i, value in enumerate(row):
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, int | float):
+            hit = float(value).is_integer() and is_valid_bsn(str(int(value)))
+        else:
+            text = str(value)
+            hit = bool(_NINE_DIGITS.search(text)) and _any_bsn(text)
+        if hit and above_header:  # a title row: the Excel column
+            from openpyxl.utils import get_column_letter
+
+            found.append(f"kolom {get_column_letter(i + 1)} (boven de kopregel)")
+        elif hit:
+            found.append(f"kolom {ds.columns[i].header}" if i < len(ds.columns) else "buiten de afgesproken kolommen")
+        if len(found) >= MAX_BSN_HITS:
+            break
+    return found
+
+
 def _xlsx_chunks(path: Path, ds: Dataset) -> Iterator[bytes]:
     """The agreed sheet as CSV text for COPY: the header, then one line per Excel row (empty rows at
     the end left out), so that _line is the Excel row number."""
@@ -248,14 +273,18 @@ def _xlsx_chunks(path: Path, ds: Dataset) -> Iterator[bytes]:
         writer.writerow([c.header for c in ds.columns])
         pending_empty = 0
         width = len(ds.columns)
-        rows = wb[ds.sheet].iter_rows(min_row=ds.header_row + 1, values_only=True)
-        for row_no, row in enumerate(rows, start=ds.header_row + 1):
-            values = _row_values(row)
-            if bsn := [c for c, v in zip(ds.columns, values, strict=False) if _NINE_DIGITS.search(v) and _any_bsn(v)]:
+        rows = wb[ds.sheet].iter_rows(min_row=1, values_only=True)
+        for row_no, row in enumerate(rows, start=1):
+            if bsn := _bsn_cells(
+                row, ds, row_no < ds.header_row
+            ):  # every cell: title rows and cells beyond the agreed columns too
                 name = display_name(path.name)
                 raise _StreamProblems(
-                    [f"{name}, werkblad {ds.sheet}, rij {row_no}, kolom {c.header}: {BSN_LIKE}" for c in bsn]
+                    [f"{name}, werkblad {ds.sheet}, rij {row_no}, {where}: {BSN_LIKE}" for where in bsn]
                 )
+            if row_no <= ds.header_row:
+                continue
+            values = _row_values(row)
             if not values:
                 pending_empty += 1
                 continue
@@ -548,7 +577,15 @@ def _copy_verified(src: Path, dest: Path, sha: str) -> None:
 
 
 def _private_opener(path: str, flags: int) -> int:
-    return os.open(path, flags | os.O_NOFOLLOW, 0o600)
+    """Open for writing, owner only: also a file that exists already (a reason file of an earlier
+    receipt, a leftover ``.tmp``) becomes 0600, whatever mode it had."""
+    fd = os.open(path, flags | os.O_NOFOLLOW, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _open_regular(path: Path):
@@ -592,7 +629,7 @@ def _refuse(conn, path: Path, partner: str, delivery_id: int, problems: list[str
             fh.write(rejected.message + "\n")
         os.replace(path, dest)  # the same file system as the landing folder, or EXDEV
         if not dest.is_symlink():
-            dest.chmod(0o600)  # a refused delivery may hold personal data
+            dest.chmod(0o700 if dest.is_dir() else 0o600)  # a refused delivery may hold personal data
     except OSError as exc:
         with contextlib.suppress(OSError):  # e.g. EROFS: even a missing file cannot be unlinked there
             reason.unlink(missing_ok=True)
@@ -709,7 +746,8 @@ def _pseudonymised_chunks(path: Path, ds: Dataset, archive_copy: Path | None, di
                             invalid += 1
                             if len(problems) < MAX_PROBLEMS:
                                 problems.append(
-                                    f"{path.name}, regel {line_no}, kolom {ds.columns[i].header}: geen geldig BSN "
+                                    f"{display_name(path.name)}, regel {line_no}, kolom {ds.columns[i].header}: "
+                                    "geen geldig BSN "
                                     "(verwacht 9 cijfers die aan de 11-proef voldoen; de waarde wordt niet herhaald)"
                                 )
                             row[i] = ""
@@ -725,7 +763,7 @@ def _pseudonymised_chunks(path: Path, ds: Dataset, archive_copy: Path | None, di
             archive.close()
     if invalid:
         if invalid > len(problems):
-            problems.append(f"{path.name}: in totaal {invalid} regel(s) met een ongeldig BSN")
+            problems.append(f"{display_name(path.name)}: in totaal {invalid} regel(s) met een ongeldig BSN")
         raise _StreamProblems(problems)
 
 
@@ -808,7 +846,7 @@ def ingest_file(path: Path, partner: str, tgt: PgTarget, validator) -> Outcome:
             except ValueError as exc:
                 ds, period, period_problem = None, None, str(exc)
             if ds is None or period_problem:
-                delivery_id = ledger.insert(conn, partner, ds, period, path.name, sha, size, st.st_mtime)
+                delivery_id = ledger.insert(conn, partner, ds, period, display_name(path.name), sha, size, st.st_mtime)
                 raise _refuse(conn, path, partner, delivery_id, [period_problem])
             conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (ds.id,))  # one load per dataset at a time
             conn.commit()
@@ -850,7 +888,7 @@ def _refuse_entry(path: Path, partner: str, tgt: PgTarget, st: os.stat_result) -
         "(de inhoud is niet gelezen en niet gevolgd)"
     )
     with connect(tgt) as conn:
-        delivery_id = ledger.insert(conn, partner, None, None, path.name, None, 0, None)
+        delivery_id = ledger.insert(conn, partner, None, None, display_name(path.name), None, 0, None)
         raise _refuse(conn, path, partner, delivery_id, [problem])
 
 
@@ -882,7 +920,7 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
         raise refused
     released = prior is not None and prior.status == ledger.RELEASED
 
-    delivery_id = ledger.insert(conn, partner, ds, period, path.name, sha, size, st.st_mtime)
+    delivery_id = ledger.insert(conn, partner, ds, period, display_name(path.name), sha, size, st.st_mtime)
     conn.commit()
     order_problems, hold = _order_problems(conn, ds, period, st.st_mtime, name, released)
     if order_problems:
@@ -1162,6 +1200,49 @@ def _clean_up_aborted_loads(conn, ds: Dataset, partner: str) -> None:
     conn.commit()
 
 
+def sweep_leftovers(tgt: PgTarget, partner: str) -> None:
+    """What interrupted loads of a partner left: ledger rows still ``loading``, work tables in
+    ``loading`` and ``*.tmp`` files in its archive and quarantine folders whose delivery is not
+    loading. Only datasets whose lock is free are swept: a load that holds its dataset's lock is
+    running, and its work table and ``.tmp`` are left alone. Also makes stored files 0600."""
+    with connect(tgt) as conn:
+        for ds in registry.datasets(partner):
+            if not conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (ds.id,)).fetchone()[0]:
+                continue  # a load of this dataset is running
+            try:
+                _clean_up_aborted_loads(conn, ds, partner)
+                ids = {
+                    r[0]: r[1]
+                    for r in conn.execute(
+                        "SELECT delivery_id, file_name FROM mdw_meta.load_ledger WHERE dataset = %s", (ds.id,)
+                    ).fetchall()
+                }
+                prefix = f"{ds.name}__d"
+                for (table,) in conn.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'loading' AND starts_with(tablename, %s)",
+                    (prefix,),
+                ).fetchall():
+                    number = table[len(prefix) :]
+                    if number.isdigit() and int(number) in ids:
+                        conn.execute(sql.SQL("DROP TABLE IF EXISTS loading.{}").format(sql.Identifier(table)))
+                conn.commit()
+                for folder in (config.paths().archive / partner, config.paths().quarantine / partner):
+                    if not folder.is_dir():
+                        continue
+                    for entry in os.scandir(folder):
+                        head = entry.name.split("__", 1)[0]
+                        if entry.name.endswith(".tmp") and head.isdigit() and int(head) in ids:
+                            if entry.name.startswith(_stored_name(ids[int(head)], int(head))):
+                                Path(entry.path).unlink(missing_ok=True)
+                                log.warning("removed %s, left by an interrupted load", entry.name)
+                        elif entry.is_file(follow_symlinks=False) and stat.S_IMODE(entry.stat().st_mode) & 0o077:
+                            os.chmod(entry.path, 0o600)
+            finally:
+                conn.rollback()
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (ds.id,))
+                conn.commit()
+
+
 def _swap_into_place(conn, ds: Dataset, period: Period, delivery_id: int, work: str) -> list[int]:
     """Turn the checked work table into the delivery's partition and retire what it corrects.
 
@@ -1284,6 +1365,10 @@ def ingest_partner(
         files = [f for f in files if _dataset_of(partner, f.name) in wanted]
     outcomes: list[Outcome] = []
     rejected: list[DeliveryRejected] = []
+    try:
+        sweep_leftovers(tgt, partner)
+    except Exception as exc:  # noqa: BLE001 - never stops the loads; the next run tries again
+        log.warning("leftovers of %s not swept (%s)", partner, type(exc).__name__)
     if not files:
         return outcomes, rejected
     validator = _LazyValidator(tgt)

@@ -325,6 +325,44 @@ class _SheetScan:
         return f"{_column_letters(col)}{row}"
 
 
+_NINE_DIGITS = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
+
+
+class _BsnScan:
+    """Texts of an XML part other than the agreed sheet (other sheets, hidden ones included; comments,
+    document properties ...) that hold a 9-digit number passing the 11-proef; where, never what."""
+
+    def __init__(self, place: str) -> None:
+        self.place = place
+        self.hits: list[str] = []
+        self.ref = ""
+        self.buffer: list[str] = []
+
+    def attach(self, parser) -> None:
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.buffer.append
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        self._check()
+        if tag in _CELL:
+            match = _CELL_REF.fullmatch(attrs.get("r", ""))
+            self.ref = f"{match.group(1)}{int(match.group(2))}" if match else ""
+
+    def end(self, tag: str) -> None:
+        self._check()
+
+    def _check(self) -> None:
+        if not self.buffer:
+            return
+        from .pseudonym import is_valid_bsn
+
+        text = "".join(self.buffer)
+        self.buffer.clear()
+        if any(is_valid_bsn(m.group()) for m in _NINE_DIGITS.finditer(text)):
+            self.hits.append(f"{self.place}" + (f", cel {self.ref}" if self.ref else ""))
+
+
 class _Inspection:
     """One pass over the members: the package's structure parts first, then all others in zip order."""
 
@@ -341,6 +379,31 @@ class _Inspection:
         self.sheets: list[_Sheet] = []
         self.cells = _SheetScan()
         self.full_calc_on_load = False
+        self.bsn_hits: list[str] = []
+
+    def _shared_strings(self) -> set[str]:
+        """The shared-string parts: their texts are read (and scanned) as the cells of the agreed sheet."""
+        return {
+            _resolve("xl", r["Target"]) if not r["Target"].startswith("/") else r["Target"].lstrip("/")
+            for rels in self.rels.values()
+            for r in rels
+            if r["Type"].endswith("/sharedStrings")
+        } | {"xl/sharedStrings.xml"}
+
+    def _place(self, member: str) -> str:
+        sheet = next((s for s in self.sheets if s.part == member), None)
+        return f"werkblad '{_shown(sheet.name, 40)}'" if sheet else f"onderdeel {_shown(member)}"
+
+    def _bsn_problems(self) -> list[str]:
+        if not self.bsn_hits:
+            return []
+        shown = ", ".join(self.bsn_hits[:MAX_CELLS_SHOWN])
+        more = f" en nog {len(self.bsn_hits) - MAX_CELLS_SHOWN}" if len(self.bsn_hits) > MAX_CELLS_SHOWN else ""
+        return [
+            f"{self.name}: {len(self.bsn_hits)} keer een getal dat eruitziet als een BSN (9 cijfers die aan de "
+            f"11-proef voldoen) buiten het afgesproken werkblad of de afgesproken kolommen ({shown}{more}); de "
+            "waarde wordt niet herhaald"
+        ]
 
     def run(self) -> list[str]:
         ds = self.ds
@@ -383,12 +446,16 @@ class _Inspection:
             elif member == agreed_part:
                 self._parse(member, configure=self.cells.attach)
             elif self._is_xml(member):
-                self._parse(member, None)
+                scan = None if member in self._shared_strings() else _BsnScan(self._place(member))
+                self._parse(member, configure=scan.attach if scan else None)
+                if scan and scan.hits:
+                    self.bsn_hits += scan.hits
             else:
                 for _ in self._inflate(info):
                     pass
 
-        problems = self._content_problems()
+        problems = self._bsn_problems()
+        problems += self._content_problems()
         problems += self._sheet_problems(agreed)
         problems += self._formula_problems()
         return problems
