@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor_dordt_west import airflow_env, config, pseudonym, registry
+from monitor_dordt_west import airflow_env, config, credentials, pseudonym, registry
 from monitor_dordt_west.warehouse import connect
 from tests import handmade
 from tests.conftest import query
@@ -456,8 +456,12 @@ def test_no_planted_bsn_and_no_key_anywhere(fresh_db, landing, dbt_manifest, air
         assert w not in run_output and all(w not in r for r in reasons.values())
     assert query(fresh_db, "SELECT count(*) FROM marts.fct_indicator_values")[0][0] > 0
 
-    # the scan: every planted BSN, and the key
-    pattern = "|".join([*planted, leak_key])
+    # the scan: every planted BSN, the pseudonym key, the publication fingerprint key and the password
+    # of every warehouse role (the Airflow tasks had the loader's, transformer's and publisher's)
+    secrets_ = [leak_key, credentials.fingerprint_key().hex()]
+    secrets_ += [credentials.password(r) for r in (credentials.SUPERUSER, *credentials.ROLES)]
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{16,}", s) for s in secrets_)
+    pattern = "|".join([*planted, *secrets_])
     regex = re.compile(pattern.encode())
     home = config.paths().home
     db = scan_database(fresh_db, pattern)
@@ -501,7 +505,7 @@ def test_no_planted_bsn_and_no_key_anywhere(fresh_db, landing, dbt_manifest, air
     assert db["hits"] == [], db["hits"]
     assert files["hits"] == [], files["hits"]
     assert meta["hits"] == [] and meta_file["hits"] == [], (meta["hits"], meta_file["hits"])
-    assert out_hits == [], "a planted BSN or the key in the DAG output"
+    assert out_hits == [], "a planted BSN, a key or a password in the DAG output"
     # the scan covered enough to mean something (minimums worked out from what was loaded)
     assert db["columns"] >= 300 and db["values"] >= 20_000 and db["tables"] >= 80, db
     # `airflow dags test` writes the task logs to its output (scanned above), not to files
