@@ -795,6 +795,7 @@ def _publish_pillar(conn, content: PillarContent, out_root: Path, created_by: st
         for f, p in files.items():
             final[f] = version_dir / p.name
             shutil.copyfile(p, final[f])
+        _readable(version_dir)
     conn.commit()
     status = "nieuw" if latest is None else "nieuwe versie"
     log.info(
@@ -814,6 +815,19 @@ def _publish_pillar(conn, content: PillarContent, out_root: Path, created_by: st
         suppressed=sum(1 for s in content.series if s["onderdrukt"]),
         cells=len(content.series),
     )
+
+
+def _readable(version_dir: Path) -> None:
+    """A publication is made to be sent (disclosure control is done): its files 0644 and its folders
+    0755 up to the publications folder, whatever the umask of the process (Airflow's is 077)."""
+    for p in version_dir.iterdir():
+        p.chmod(0o644)
+    version_dir.chmod(0o755)
+    root = publications_dir().resolve()
+    folder = version_dir.resolve().parent
+    while folder != root and root in folder.parents:
+        folder.chmod(0o755)
+        folder = folder.parent
 
 
 def _reproduce(conn, content: PillarContent, latest: dict, target_dir: Path) -> PublishResult:
@@ -847,6 +861,7 @@ def _reproduce(conn, content: PillarContent, latest: dict, target_dir: Path) -> 
         final[f] = version_dir / r["bestandsnaam"]
         if not final[f].exists() or _sha256(final[f]) != r["sha256"].strip():
             final[f].write_bytes(bytes(r["inhoud"]))
+    _readable(version_dir)
     conn.commit()
     return PublishResult(
         quarter=content.quarter.code,
