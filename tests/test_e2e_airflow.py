@@ -110,6 +110,9 @@ def test_publish_quarter_dag_makes_the_five_pillar_publications(
     for pillar in PILLARS:
         folder = tmp_path / "publicaties" / "2024-Q4" / slug(pillar) / "v1"
         assert sorted(f.suffix for f in folder.iterdir()) == [".csv", ".parquet", ".pdf", ".xlsx"]
+        # made to be sent: readable, although Airflow runs with umask 077
+        assert {oct(f.stat().st_mode & 0o777) for f in folder.iterdir()} == {"0o644"}
+        assert oct(folder.stat().st_mode & 0o777) == oct(folder.parent.stat().st_mode & 0o777) == "0o755"
     assert query(fresh_db, "SELECT count(*) FROM mdw_meta.publicatie_bestand") == [(20,)]
 
     # a delivery loaded after the last build: the DAG refuses to publish until the warehouse is built
