@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor_dordt_west import airflow_env, config, ingest, pseudonym
+from monitor_dordt_west import airflow_env, config, credentials, ingest, pseudonym, warehouse
 from monitor_dordt_west.warehouse import connect
 from tests.conftest import query
 from tests.deliveries import UITKERINGEN_HEADER, make_bsn, sdd
@@ -104,6 +104,8 @@ def test_leftovers_of_interrupted_loads_are_removed_but_not_those_of_a_running_l
                 ("sdd.schuldhulp", "SDD_schuldhulp_202403.csv", "2024-03", "loading"),  # still running
             )
         ]
+        conn.commit()
+    with connect(warehouse.as_role(fresh_db, credentials.LOADER)) as conn:  # the loads' work tables
         for delivery_id, ds in zip(ids, ("uitkeringen", "uitkeringen", "schuldhulp"), strict=True):
             conn.execute(f"CREATE TABLE loading.{ds}__d{delivery_id} (x text)")
         conn.commit()
