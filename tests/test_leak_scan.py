@@ -64,6 +64,8 @@ def invalid_bsn(n: int) -> str:
 
 # --------------------------------------------------------------------------- the deliveries
 
+# one row of a survey workbook (Veiligheids-, Gezondheids-, Woonmonitor: the same columns)
+SURVEY_ROW = ["VM_VEILIGHEID_BUURT", "Rapportcijfer", "GM0505", "Dordrecht", 7.3, "rapportcijfer", 1850, 7.2, 7.4, None]
 # one agreed, valid row per dataset (the BSN column, where there is one, is filled in per row)
 # fmt: off
 TEMPLATES: dict[str, list] = {
@@ -77,42 +79,9 @@ TEMPLATES: dict[str, list] = {
     "sdd.minimaregelingen": [None, "bijzondere bijstand", "2024-05-15", "100,00", "BU05050300"],
     "blik.registraties": ["9", "2024-04-07T14:05:00", "korte vraag", "1", "financiën", "Oud Krispijn", "K9", "", ""],
     "blik.vrijwilligers": ["VR9", "Oud Krispijn", "1", "2024-04-01", ""],
-    "ocd.veiligheidsmonitor": [
-        "VM_VEILIGHEID_BUURT",
-        "Rapportcijfer",
-        "GM0505",
-        "Dordrecht",
-        7.3,
-        "rapportcijfer",
-        1850,
-        7.2,
-        7.4,
-        None,
-    ],
-    "ocd.gezondheidsmonitor": [
-        "VM_VEILIGHEID_BUURT",
-        "Rapportcijfer",
-        "GM0505",
-        "Dordrecht",
-        7.3,
-        "rapportcijfer",
-        1850,
-        7.2,
-        7.4,
-        None,
-    ],
-    "ocd.woonmonitor": [
-        "VM_VEILIGHEID_BUURT",
-        "Rapportcijfer",
-        "GM0505",
-        "Dordrecht",
-        7.3,
-        "rapportcijfer",
-        1850,
-        7.2,
-        7.4,
-        None,
-    ],
+    "ocd.veiligheidsmonitor": SURVEY_ROW,
+    "ocd.gezondheidsmonitor": SURVEY_ROW,
+    "ocd.woonmonitor": SURVEY_ROW,
     "ocd.kerncijfers": [
         "KC_ARBEIDSPARTICIPATIE",
         "Netto arbeidsparticipatie",

@@ -24,6 +24,52 @@ PILLAR = "Leefbaar en veilig"
 ANALYST_META = {"publicatie", "publicatie_bestand", "publicatie_cel", "publicaties", "herkomst"}
 
 
+# per component role: what it may do, and what it may not (README, Roles and access)
+ROLE_CHECKS = {
+    credentials.LOADER: (
+        [
+            "SELECT count(*) FROM mdw_meta.load_ledger",
+            "SELECT count(*) FROM raw_politie.misdrijven",
+            "CREATE TABLE loading.work (x int)",
+        ],
+        [
+            "SELECT 1 FROM marts.fct_indicator_values",
+            "SELECT 1 FROM staging.stg_politie__misdrijven",
+            "SELECT 1 FROM mdw_meta.publicatie",
+            "INSERT INTO marts.dim_area (gebiedscode) VALUES ('x')",
+            "UPDATE mdw_meta.warehouse_build SET status = 'failed'",
+            "CREATE SCHEMA mine",
+        ],
+    ),
+    credentials.TRANSFORMER: (
+        [
+            "SELECT count(*) FROM raw_politie.misdrijven",
+            "SELECT count(*) FROM mdw_meta.load_ledger",
+            "SELECT count(*) FROM intermediate.int_politie__gebeurtenissen",
+        ],
+        [
+            "UPDATE mdw_meta.load_ledger SET status = 'loaded'",
+            "INSERT INTO mdw_meta.publicatie_cel (publicatie_id) VALUES (1)",
+            "DELETE FROM raw_politie.misdrijven",
+        ],
+    ),
+    credentials.PUBLISHER: (
+        [
+            "SELECT count(*) FROM marts.fct_indicator_values",
+            "SELECT count(*) FROM mdw_meta.warehouse_build",
+            "UPDATE mdw_meta.publicatie SET aangemaakt_door = aangemaakt_door",
+        ],
+        [
+            "SELECT 1 FROM raw_politie.misdrijven",
+            "SELECT 1 FROM staging.stg_sdd__uitkeringen",
+            "SELECT 1 FROM intermediate.int_sdd__gebeurtenissen",
+            "INSERT INTO mdw_meta.load_ledger (partner) VALUES ('x')",
+            "DROP TABLE marts.dim_area",
+        ],
+    ),
+}
+
+
 def connect_as(tgt, role: str):
     return warehouse.connect(warehouse.as_role(tgt, role), autocommit=True)
 
@@ -69,41 +115,12 @@ def check_matrix(tgt) -> dict[str, int]:
             "CREATE TEMP TABLE mine (x int)",
         ):
             assert not allowed(conn, statement), statement
-    with connect_as(tgt, credentials.LOADER) as conn:
-        assert allowed(conn, "SELECT count(*) FROM mdw_meta.load_ledger")
-        assert allowed(conn, "SELECT count(*) FROM raw_politie.misdrijven")
-        assert allowed(conn, "CREATE TABLE loading.work (x int)")
-        for statement in (
-            "SELECT 1 FROM marts.fct_indicator_values",
-            "SELECT 1 FROM staging.stg_politie__misdrijven",
-            "SELECT 1 FROM mdw_meta.publicatie",
-            "INSERT INTO marts.dim_area (gebiedscode) VALUES ('x')",
-            "UPDATE mdw_meta.warehouse_build SET status = 'failed'",
-            "CREATE SCHEMA mine",
-        ):
-            assert not allowed(conn, statement), statement
-    with connect_as(tgt, credentials.TRANSFORMER) as conn:
-        assert allowed(conn, "SELECT count(*) FROM raw_politie.misdrijven")
-        assert allowed(conn, "SELECT count(*) FROM mdw_meta.load_ledger")
-        assert allowed(conn, "SELECT count(*) FROM intermediate.int_politie__gebeurtenissen")
-        for statement in (
-            "UPDATE mdw_meta.load_ledger SET status = 'loaded'",
-            "INSERT INTO mdw_meta.publicatie_cel (publicatie_id) VALUES (1)",
-            "DELETE FROM raw_politie.misdrijven",
-        ):
-            assert not allowed(conn, statement), statement
-    with connect_as(tgt, credentials.PUBLISHER) as conn:
-        assert allowed(conn, "SELECT count(*) FROM marts.fct_indicator_values")
-        assert allowed(conn, "SELECT count(*) FROM mdw_meta.warehouse_build")
-        assert allowed(conn, "UPDATE mdw_meta.publicatie SET aangemaakt_door = aangemaakt_door")
-        for statement in (
-            "SELECT 1 FROM raw_politie.misdrijven",
-            "SELECT 1 FROM staging.stg_sdd__uitkeringen",
-            "SELECT 1 FROM intermediate.int_sdd__gebeurtenissen",
-            "INSERT INTO mdw_meta.load_ledger (partner) VALUES ('x')",
-            "DROP TABLE marts.dim_area",
-        ):
-            assert not allowed(conn, statement), statement
+    for role, (may, may_not) in ROLE_CHECKS.items():
+        with connect_as(tgt, role) as conn:
+            for statement in may:
+                assert allowed(conn, statement), (role, statement)
+            for statement in may_not:
+                assert not allowed(conn, statement), (role, statement)
     with warehouse.connect(tgt) as conn:
         from monitor_dordt_west import access
 
