@@ -130,6 +130,7 @@ def test_leftovers_of_interrupted_loads_are_removed_but_not_those_of_a_running_l
     ingest.ingest_partner("sdd", fresh_db, landing)  # the load is gone: now its leftovers go too
     assert not tmps[2].exists()
     assert query(fresh_db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'loading'") == [(0,)]
+    unrelated.unlink()  # the session's archive is shared with other tests
 
 
 def test_airflow_metadata_db_and_logs_are_the_owners_only(fresh_db, airflow_home, tmp_path):

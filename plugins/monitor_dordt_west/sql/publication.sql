@@ -61,3 +61,6 @@ SELECT p.kwartaal, p.pijler, p.versie, p.aangemaakt_op, p.inhoud_sha256, p.celle
           FROM mdw_meta.publicatie_bestand b WHERE b.publicatie_id = p.publicatie_id) AS bestanden
 FROM mdw_meta.publicatie p
 ORDER BY p.kwartaal, p.pijler, p.versie;
+COMMENT ON VIEW mdw_meta.publicaties IS
+    'Overzicht van het publicatieregister: per kwartaal, pijler en versie wanneer, hoeveel cellen (waarvan onderdrukt), '
+    'hoeveel cellen veranderden en de bestanden met hun SHA-256.';
