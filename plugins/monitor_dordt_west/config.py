@@ -1,10 +1,11 @@
 """Settings: where the project's data lives and which PostgreSQL is the warehouse.
 
 One setting points everything (loads, Great Expectations, dbt, cosmos) at another
-PostgreSQL: ``MDW_WAREHOUSE_URI`` (``postgresql://user:password@host:port/dbname``).
-Inside Airflow, an Airflow connection ``mdw_warehouse`` (for instance through the
-environment variable ``AIRFLOW_CONN_MDW_WAREHOUSE``) is used when the variable is not set.
-Without either, the project starts its embedded PostgreSQL in ``$MDW_HOME/pgdata``.
+PostgreSQL: ``MDW_WAREHOUSE_URI`` (``postgresql://owner:password@host:port/dbname``, the
+warehouse's owner). Inside Airflow, an Airflow connection ``mdw_warehouse`` is used when the
+variable is not set. Without either, the project starts its embedded PostgreSQL in
+``$MDW_HOME/pgdata`` (password authentication only). Each component connects to that server and
+database as its own role (``warehouse.target(role)``, ``access``, ``credentials``).
 """
 
 from __future__ import annotations
