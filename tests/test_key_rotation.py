@@ -101,6 +101,17 @@ def state(tgt, home: Path) -> dict:
     }
 
 
+def rotate_killed_before_commit(tgt, monkeypatch, new_key: bytes) -> None:
+    """A rotation killed between the switch of the archive copies and the commit: none of its own
+    clean-up runs."""
+    monkeypatch.setattr(key_rotation, "_undo", lambda copies, pending: None)
+    monkeypatch.setattr(key_rotation, "_commit", lambda conn: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        key_rotation.rotate(tgt, by="test", new_key=new_key)
+    monkeypatch.setattr(key_rotation, "_undo", _real_undo)
+    monkeypatch.setattr(key_rotation, "_commit", _real_commit)
+
+
 def test_one_pseudonym_per_person_across_a_rotation(fresh_db, landing, tmp_path, monkeypatch, own_home):
     key_file = use_key_file(tmp_path, monkeypatch, K1)
     uitkeringen(landing, 1, [A, B])
@@ -284,12 +295,7 @@ def test_a_rotation_killed_before_its_commit_is_reconciled_by_the_next(
     load(fresh_db, landing)
     before = state(fresh_db, own_home)
     # killed between the switch and the commit: nothing of the rotation's own clean-up runs
-    monkeypatch.setattr(key_rotation, "_undo", lambda copies, pending: None)
-    monkeypatch.setattr(key_rotation, "_commit", lambda conn: (_ for _ in ()).throw(KeyboardInterrupt()))
-    with pytest.raises(KeyboardInterrupt):
-        key_rotation.rotate(fresh_db, by="test", new_key=K2)
-    monkeypatch.setattr(key_rotation, "_undo", _real_undo)
-    monkeypatch.setattr(key_rotation, "_commit", _real_commit)
+    rotate_killed_before_commit(fresh_db, monkeypatch, K2)
     after_kill = state(fresh_db, own_home)
     assert after_kill["raw"] == before["raw"] and after_kill["ledger"] == before["ledger"]  # rolled back
     assert after_kill["archive"] != before["archive"]  # but the files were switched
@@ -298,12 +304,7 @@ def test_a_rotation_killed_before_its_commit_is_reconciled_by_the_next(
         assert key_rotation.reconcile_archive(conn) == 2
     assert state(fresh_db, own_home) == before
     # and a rotation reconciles first by itself: the next one gives the chained pseudonyms everywhere
-    monkeypatch.setattr(key_rotation, "_undo", lambda copies, pending: None)
-    monkeypatch.setattr(key_rotation, "_commit", lambda conn: (_ for _ in ()).throw(KeyboardInterrupt()))
-    with pytest.raises(KeyboardInterrupt):
-        key_rotation.rotate(fresh_db, by="test", new_key=K2)
-    monkeypatch.setattr(key_rotation, "_undo", _real_undo)
-    monkeypatch.setattr(key_rotation, "_commit", _real_commit)
+    rotate_killed_before_commit(fresh_db, monkeypatch, K2)
     key_rotation.rotate(fresh_db, by="test", new_key=K3)
     assert key_file.read_text().strip() == f"{K1.hex()},{K3.hex()}"
     for _, _, copy, sha in archived(fresh_db):

@@ -102,8 +102,9 @@ def _roles(roles: Iterable[str]):
 
 
 def _ensure_roles(conn) -> None:
-    """Each component role: LOGIN with its password, no other attributes; the owner is a member."""
-    from psycopg import sql
+    """Each component role: LOGIN with its password, no other attributes; the owner is a member.
+    A role that exists but that the owner may not alter (a DBA made it) keeps its password."""
+    from psycopg import errors, sql
 
     me = conn.execute("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
     for role in COMPONENT_ROLES:
@@ -111,16 +112,22 @@ def _ensure_roles(conn) -> None:
         verifier = credentials.scram_verifier(credentials.password(role, create=True))
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
         stmt = "ALTER ROLE {} " if exists else "CREATE ROLE {} "
-        conn.execute(
-            sql.SQL(stmt + "LOGIN NOCREATEDB NOCREATEROLE INHERIT "
-                    "CONNECTION LIMIT 50 PASSWORD {}").format(sql.Identifier(name), sql.Literal(verifier))
-        )  # fmt: skip
-        if not me[1]:
-            conn.execute(
-                sql.SQL("GRANT {} TO {} WITH INHERIT TRUE, SET TRUE").format(
-                    sql.Identifier(name), sql.Identifier(me[0])
-                )
-            )
+        try:
+            with conn.transaction():  # a savepoint: a role a DBA made and manages stays as it is
+                conn.execute(
+                    sql.SQL(stmt + "LOGIN NOCREATEDB NOCREATEROLE INHERIT "
+                            "CONNECTION LIMIT 50 PASSWORD {}").format(sql.Identifier(name), sql.Literal(verifier))
+                )  # fmt: skip
+                if not me[1]:
+                    conn.execute(
+                        sql.SQL("GRANT {} TO {} WITH INHERIT TRUE, SET TRUE").format(
+                            sql.Identifier(name), sql.Identifier(me[0])
+                        )
+                    )
+        except errors.InsufficientPrivilege:
+            if not exists:
+                raise
+            log.warning("%s is managed by a DBA: its password and memberships are left as they are", name)
         # a component role is a member of nothing: it has only what grants.sql gives it
         for (member_of,) in conn.execute(
             "SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid "
