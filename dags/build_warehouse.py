@@ -15,9 +15,9 @@ Scheduled on the raw-table assets the ingestion DAGs emit. Rendered from the dbt
 from airflow.sdk import Asset, AssetAny, TriggerRule, dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, LoadMode, ProfileConfig, ProjectConfig, RenderConfig
 
-from monitor_dordt_west import config, registry
-from monitor_dordt_west.dbt import MANIFEST, dbt_executable
-from monitor_dordt_west.orchestration import (
+from monitor_dordt_west import config
+from monitor_dordt_west.ingestion import registry
+from monitor_dordt_west.orchestration.tasks import (
     DEFAULT_ARGS,
     START_DATE,
     dbt_env_template,
@@ -26,6 +26,7 @@ from monitor_dordt_west.orchestration import (
     raw_asset_uri,
     record_failed_build,
 )
+from monitor_dordt_west.warehouse.dbt import MANIFEST, dbt_executable
 
 if not MANIFEST.exists():
     raise FileNotFoundError(f"dbt manifest missing at {MANIFEST}: run `./mdw manifest` first")

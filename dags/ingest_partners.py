@@ -1,12 +1,12 @@
 """Airflow DAGs ``ingest_<partner>``: one per partner, generated from the delivery registry.
 
-Thin on purpose: the work is in ``monitor_dordt_west.orchestration`` and ``.ingest``.
+Thin on purpose: the work is in ``monitor_dordt_west.orchestration.tasks`` and ``.ingest``.
 """
 
 from airflow.sdk import Asset, dag, task
 
-from monitor_dordt_west import registry
-from monitor_dordt_west.orchestration import DEFAULT_ARGS, START_DATE, dag_doc, ingest_dataset, raw_asset_uri
+from monitor_dordt_west.ingestion import registry
+from monitor_dordt_west.orchestration.tasks import DEFAULT_ARGS, START_DATE, dag_doc, ingest_dataset, raw_asset_uri
 
 
 def make_ingest_dag(partner: str):

@@ -15,15 +15,15 @@ from datetime import datetime
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 
-from monitor_dordt_west.orchestration import (
+from monitor_dordt_west.orchestration.tasks import (
     DEFAULT_ARGS,
     PUBLICATION_ASSET_URI,
     check_quarter_complete,
     publication_quarter,
     publish_pillar,
 )
-from monitor_dordt_west.publication import PILLARS, slug
-from monitor_dordt_west.timetable import QuarterlyPublicationTimetable
+from monitor_dordt_west.orchestration.timetable import QuarterlyPublicationTimetable
+from monitor_dordt_west.publication.assembly import PILLARS, slug
 
 
 @dag(

@@ -42,7 +42,7 @@ def mdw_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def pg_server(mdw_home):
-    from monitor_dordt_west.warehouse import EmbeddedPostgres, PgTarget
+    from monitor_dordt_west.warehouse.connection import EmbeddedPostgres, PgTarget
 
     external = os.environ.get("MDW_TEST_WAREHOUSE_URI")
     if external:
@@ -58,14 +58,14 @@ def pg_server(mdw_home):
 def fresh_db(pg_server, monkeypatch):
     """A new warehouse database for one test, migrated (roles, registers, raw tables) and owned by
     mdw_owner; the package's one setting points at it (as the owner)."""
-    from monitor_dordt_west import access, warehouse
+    from monitor_dordt_west.warehouse import connection, roles
 
     tgt = pg_server.with_dbname(f"t_{uuid.uuid4().hex[:10]}")
-    warehouse.ensure_database(tgt)
-    access.migrate(tgt)  # the owner's migration: roles, registers, grants (as mdw migrate)
+    connection.ensure_database(tgt)
+    roles.migrate(tgt)  # the owner's migration: roles, registers, grants (as mdw migrate)
     monkeypatch.setenv("MDW_WAREHOUSE_URI", tgt.uri())
     yield tgt
-    warehouse.drop_database(tgt)
+    connection.drop_database(tgt)
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def landing(tmp_path, monkeypatch) -> Path:
 
 
 def query(tgt, sql: str, params=()):
-    from monitor_dordt_west.warehouse import connect
+    from monitor_dordt_west.warehouse.connection import connect
 
     with connect(tgt) as conn:
         return conn.execute(sql, params).fetchall()
@@ -86,7 +86,7 @@ def query(tgt, sql: str, params=()):
 @pytest.fixture(scope="session")
 def dbt_manifest(mdw_home) -> Path:
     """The manifest cosmos renders the build DAG from (``mdw manifest``)."""
-    from monitor_dordt_west import dbt
+    from monitor_dordt_west.warehouse import dbt
 
     return dbt.build_manifest()
 

@@ -49,7 +49,7 @@ MINIMA_HEADER = ["BSN", "Regeling", "Toekenningsdatum", "Bedrag", "Buurtcode"]
 
 def make_bsn(n: int) -> str:
     """A made-up BSN that passes the 11-proef (computed, so no BSN-like literal sits in the repo)."""
-    from monitor_dordt_west.pseudonym import synthetic_bsn
+    from monitor_dordt_west.ingestion.pseudonym import synthetic_bsn
 
     return synthetic_bsn(n)
 

@@ -181,7 +181,7 @@ def checksums(tgt) -> dict[str, tuple[int, str]]:
 def corrupt(tgt, raw_table: str, where: str) -> None:
     """A corrupted load: one row of the raw table copied once more (line 9999) into its partition,
     as the superuser, past the ingestion and its checks."""
-    from monitor_dordt_west.warehouse import connect
+    from monitor_dordt_west.warehouse.connection import connect
 
     with connect(tgt) as conn:
         (partition,) = conn.execute(
@@ -204,7 +204,7 @@ def corrupt(tgt, raw_table: str, where: str) -> None:
 
 
 def repair(tgt, raw_table: str) -> None:
-    from monitor_dordt_west.warehouse import connect
+    from monitor_dordt_west.warehouse.connection import connect
 
     with connect(tgt) as conn:
         conn.execute(f"DELETE FROM {raw_table} WHERE _line = 9999")

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import csv
 
-from monitor_dordt_west import ingest, registry, sample_bad
+from mdw_dev.samples import bad
+from monitor_dordt_west.ingestion import load, registry
 from tests.conftest import query
 
 
 def test_every_bad_delivery_is_refused_with_its_message(fresh_db, tmp_path):
     landing = tmp_path / "bad"
-    cases = sample_bad.generate(landing)
+    cases = bad.generate(landing)
     with open(landing / "verwachte_meldingen.csv", encoding="utf-8") as fh:
         assert [(r["bestand"], r["verwachte_melding"]) for r in csv.DictReader(fh, delimiter=";")] == cases
-    ingest.ensure_schema(fresh_db)
+    load.ensure_schema(fresh_db)
     refused = {}
     for partner in registry.PARTNERS:
-        outcomes, rejected = ingest.ingest_partner(partner, fresh_db, landing)
+        outcomes, rejected = load.ingest_partner(partner, fresh_db, landing)
         assert all(o.status == "quarantined" for o in outcomes), [
             o.message for o in outcomes if o.status != "quarantined"
         ]

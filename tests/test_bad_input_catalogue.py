@@ -20,7 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor_dordt_west import config, ingest, pipeline, registry, warehouse
+from monitor_dordt_west import config
+from monitor_dordt_west.ingestion import load, registry
+from monitor_dordt_west.orchestration import pipeline
+from monitor_dordt_west.warehouse import connection
 from tests.conftest import query
 from tests.deliveries import (
     INCIDENTEN_HEADER,
@@ -114,11 +117,10 @@ def write_baseline(landing: Path) -> None:
 @pytest.fixture(scope="module")
 def wh(pg_server, tmp_path_factory):
     """A warehouse with a good delivery of every dataset and the dbt project built on it."""
-    from monitor_dordt_west import access
-
+    from monitor_dordt_west.warehouse import roles
     tgt = pg_server.with_dbname(f"t_{uuid.uuid4().hex[:10]}")
-    warehouse.ensure_database(tgt)
-    access.migrate(tgt)
+    connection.ensure_database(tgt)
+    roles.migrate(tgt)
     before = os.environ.get("MDW_WAREHOUSE_URI")
     os.environ["MDW_WAREHOUSE_URI"] = tgt.uri()
     landing = tmp_path_factory.mktemp("baseline")
@@ -132,7 +134,7 @@ def wh(pg_server, tmp_path_factory):
         os.environ.pop("MDW_WAREHOUSE_URI", None)
     else:
         os.environ["MDW_WAREHOUSE_URI"] = before
-    warehouse.drop_database(tgt)
+    connection.drop_database(tgt)
 
 
 def state(tgt) -> dict:
@@ -535,7 +537,7 @@ def test_bad_input_is_refused_with_its_message_and_changes_nothing(wh, tmp_path,
     outside = landing.parent / "outside.csv"
     outside_before = (outside.read_bytes(), outside.stat().st_mode) if outside.exists() else None
 
-    outcomes, rejected = ingest.ingest_partner(case.partner, tgt, landing)
+    outcomes, rejected = load.ingest_partner(case.partner, tgt, landing)
 
     assert [o.status for o in outcomes] == ["held" if case.held else "quarantined"], [o.message for o in outcomes]
     (refusal,) = rejected

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor_dordt_west import ingest
+from monitor_dordt_west.ingestion import load as ingest
 from tests.conftest import query
 from tests.deliveries import REGISTRATIES_HEADER, VRIJWILLIGERS_HEADER, blik
 
@@ -93,7 +93,7 @@ def test_blik_indicators_per_wijk_and_quarter(fresh_db, landing):
     """Hand-made Q1 2024: clients K1 (Oud Krispijn, twice), K2 (Crabbehof-Zuidhoven), K3 (Wielwijk);
     a collective dossier with 12 participants city-wide (Stedelijk: Dordrecht only); volunteer V1
     in Wielwijk and Oud Krispijn, V2 city-wide."""
-    from monitor_dordt_west import pipeline
+    from monitor_dordt_west.orchestration import pipeline
     from tests import handmade
 
     blik(

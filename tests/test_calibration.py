@@ -15,7 +15,9 @@ from datetime import date
 
 import pytest
 
-from monitor_dordt_west import config, pipeline, sample
+from mdw_dev.samples import core
+from monitor_dordt_west import config
+from monitor_dordt_west.orchestration import pipeline
 from tests.conftest import query
 
 pytestmark = pytest.mark.e2e
@@ -33,7 +35,7 @@ def tolerance(target: float, denominator: float | None, factor: float | None, co
 def test_generated_baseline_matches_bijlage_3_and_cbs_2023(fresh_db, tmp_path, monkeypatch):
     monkeypatch.setenv("MDW_PSEUDONYM_KEY", "12" * 32)
     landing = tmp_path / "landing"
-    sample.generate(landing, seed=2024, first_year=2022, today=date(2024, 1, 1))
+    core.generate(landing, seed=2024, first_year=2022, today=date(2024, 1, 1))
     assert pipeline.run(fresh_db, landing).ok
     rows = query(
         fresh_db,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor_dordt_west import config, registry
+from monitor_dordt_west import config
+from monitor_dordt_west.ingestion import registry
 
 DAG_FILES = sorted((config.PROJECT_DIR / "dags").glob("*.py"))
 EXPECTED = {f"ingest_{p}" for p in registry.PARTNERS} | {"build_warehouse", "publish_quarter"}
@@ -51,8 +52,8 @@ def test_ingest_dags_cover_every_registered_dataset(dagbag):
 
 
 def test_publication_dag_publishes_every_pillar_on_the_quarterly_timetable(dagbag):
-    from monitor_dordt_west.publication import PILLARS
-    from monitor_dordt_west.timetable import QuarterlyPublicationTimetable
+    from monitor_dordt_west.orchestration.timetable import QuarterlyPublicationTimetable
+    from monitor_dordt_west.publication.assembly import PILLARS
 
     dag = dagbag.dags["publish_quarter"]
     assert isinstance(dag.timetable, QuarterlyPublicationTimetable)

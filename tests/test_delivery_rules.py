@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
-from monitor_dordt_west import ingest
+from monitor_dordt_west.ingestion import load as ingest
 from tests.conftest import query
 from tests.deliveries import (
     INCIDENTEN_HEADER,
@@ -243,7 +243,7 @@ def test_no_message_repeats_a_bsn_like_number():
 
 
 def test_an_entry_outside_the_partner_folders_is_reported(fresh_db, landing):
-    from monitor_dordt_west import pipeline
+    from monitor_dordt_west.orchestration import pipeline
 
     (landing / "POL_misdrijven_202401.csv").write_text("x")
     (landing / "ggd").mkdir()
@@ -272,11 +272,11 @@ def test_an_unexpected_error_on_one_file_fails_that_file_only_and_logs_no_text(f
 
     logged = io.StringIO()
     handler = logging.StreamHandler(logged)
-    logging.getLogger("monitor_dordt_west.ingest").addHandler(handler)
+    logging.getLogger("monitor_dordt_west.ingestion.load").addHandler(handler)
     try:
         outcomes, rejected = load(fresh_db, landing, "politie")
     finally:
-        logging.getLogger("monitor_dordt_west.ingest").removeHandler(handler)
+        logging.getLogger("monitor_dordt_west.ingestion.load").removeHandler(handler)
     assert not rejected and sorted(o.status for o in outcomes) == ["failed", "loaded"]
     failed = next(o for o in outcomes if o.status == "failed")
     assert failed.message == "POL_incidenten_202401.csv: onverwachte fout (ValueError); het bestand blijft staan"

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from monitor_dordt_west.disclosure import Cell, Earlier, check_groups_safe, protect, round_persons, rule_of
+from monitor_dordt_west.publication.disclosure import Cell, Earlier, check_groups_safe, protect, round_persons, rule_of
 
 DW, OK, NK, WW, CH, GM = "FG0505DW", "WK050503", "WK050504", "WK050507", "WK050508", "GM0505"
 GROUPS = {DW: [OK, NK, WW, CH]}

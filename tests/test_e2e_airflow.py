@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor_dordt_west import airflow_env, warehouse_build
+from monitor_dordt_west.orchestration import airflow_env
+from monitor_dordt_west.warehouse import builds
 from tests import handmade
 from tests.conftest import query
 
@@ -67,8 +68,8 @@ def test_real_dags_build_the_hand_computed_indicators(fresh_db, landing, dbt_man
     assert "Mislukte Airflow-taken (zie hun log): dbt.stg_politie__misdrijven.test" in failure
     assert failure.splitlines()[1] in log  # the task log of record_failed_build says it too
     assert handmade.checksums(fresh_db) == before
-    with pytest.raises(warehouse_build.NotPublishable, match="de laatste build is mislukt"):
-        warehouse_build.check_publishable(fresh_db)
+    with pytest.raises(builds.NotPublishable, match="de laatste build is mislukt"):
+        builds.check_publishable(fresh_db)
 
 
 def test_a_refused_delivery_fails_the_ingest_dag_with_the_reason(fresh_db, landing, dbt_manifest, airflow_home):
@@ -93,8 +94,8 @@ def test_publish_quarter_dag_makes_the_five_pillar_publications(
 ):
     """The quarterly DAG on its timetable's manual interval: a run dated 20 January 2025
     publishes 2024-Q4 for every pillar, into the register and the publications folder."""
-    from monitor_dordt_west import pipeline
-    from monitor_dordt_west.publication import PILLARS, slug
+    from monitor_dordt_west.orchestration import pipeline
+    from monitor_dordt_west.publication.assembly import PILLARS, slug
 
     monkeypatch.setenv("MDW_PUBLICATIONS_DIR", str(tmp_path / "publicaties"))
     handmade.write_full_year(landing)

@@ -4,7 +4,7 @@ afterwards a normal run must leave exactly-once results and a consistent ledger.
 The loader runs in child processes, never in the test process. Importing Great Expectations costs
 6-20 s on this machine, so a *preloaded loader process* (``ZYGOTE``) imports the package and GX once
 and forks one child per load: each child is a real process (its own pid, its own database
-connections, killed with SIGKILL), running ``ingest.ingest_partner`` with the test's environment
+connections, killed with SIGKILL), running ``load.ingest_partner`` with the test's environment
 (``MDW_HOME``, ``MDW_WAREHOUSE_URI``, ``MDW_LANDING_DIR``, ``MDW_SETTLE_SECONDS``). The moment to kill
 is found by polling ``pg_stat_activity`` (the COPY statement, the GX queries), not by sleeping.
 
@@ -33,10 +33,11 @@ from pathlib import Path
 
 import pytest
 
-from monitor_dordt_west import config, ledger, registry
-from monitor_dordt_west.pseudonym import synthetic_bsn
-from monitor_dordt_west.sample import CRIME_MIX, buurten, dmy
-from monitor_dordt_west.warehouse import PgTarget, connect
+from mdw_dev.samples.core import CRIME_MIX, buurten, dmy
+from monitor_dordt_west import config
+from monitor_dordt_west.ingestion import ledger, registry
+from monitor_dordt_west.ingestion.pseudonym import synthetic_bsn
+from monitor_dordt_west.warehouse.connection import PgTarget, connect
 from tests.conftest import query
 from tests.deliveries import INCIDENTEN_HEADER, MISDRIJVEN_HEADER, UITKERINGEN_HEADER
 
@@ -48,9 +49,9 @@ OPERATOR = "de volgende run verwerkt het opnieuw"  # every InfrastructureError m
 ZYGOTE = r"""
 import dataclasses, json, logging, os, resource, signal, sys, traceback
 import great_expectations  # noqa: F401 - imported once here instead of in every loader child
-import monitor_dordt_west.validation  # noqa: F401
-from monitor_dordt_west import ingest, warehouse
-
+import monitor_dordt_west.ingestion.validation  # noqa: F401
+from monitor_dordt_west.ingestion import load
+from monitor_dordt_west.warehouse import connection
 children = {}
 
 
@@ -82,11 +83,11 @@ def load(req):
         logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
         for name in ("great_expectations", "sqlalchemy", "urllib3", "posthog"):
             logging.getLogger(name).setLevel(logging.WARNING)
-        tgt = warehouse.target()
-        ingest.ensure_schema(tgt)
+        tgt = connection.target()
+        load.ensure_schema(tgt)
         outcomes = []
         for partner in req["partners"]:
-            outcomes += [dataclasses.asdict(o) for o in ingest.ingest_partner(partner, tgt)[0]]
+            outcomes += [dataclasses.asdict(o) for o in load.ingest_partner(partner, tgt)[0]]
         with open(req["out"] + ".json", "w") as fh:
             json.dump(outcomes, fh, default=str)
         code = 0
@@ -593,12 +594,12 @@ def _alive(pid: int) -> bool:
 @pytest.fixture
 def own_server(tmp_path):
     """A PostgreSQL of this test alone (the session's server is shared: never killed)."""
-    from monitor_dordt_west import access
-    from monitor_dordt_west.warehouse import EmbeddedPostgres
+    from monitor_dordt_west.warehouse import roles
+    from monitor_dordt_west.warehouse.connection import EmbeddedPostgres
 
     server = EmbeddedPostgres(tmp_path / "pg", _free_port(), dbname="monitor")
     tgt = server.ensure_running()
-    access.migrate(tgt)
+    roles.migrate(tgt)
     yield server, tgt
     with contextlib.suppress(Exception):
         server.stop()

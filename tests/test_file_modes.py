@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from monitor_dordt_west import airflow_env, config, credentials, ingest, pseudonym, warehouse
-from monitor_dordt_west.warehouse import connect
+from monitor_dordt_west import config
+from monitor_dordt_west.ingestion import load, pseudonym
+from monitor_dordt_west.orchestration import airflow_env
+from monitor_dordt_west.warehouse import connection, credentials
+from monitor_dordt_west.warehouse.connection import connect
 from tests.conftest import query
 from tests.deliveries import UITKERINGEN_HEADER, make_bsn, sdd
 
@@ -58,13 +61,13 @@ def test_local_secrets_are_the_owners_only(tmp_path, monkeypatch):
 
 
 def test_archive_and_quarantine_are_the_owners_only_also_on_a_repeated_receipt(fresh_db, landing, key):
-    ingest.ensure_schema(fresh_db)
+    load.ensure_schema(fresh_db)
     archive, quarantine = config.paths().archive / "sdd", config.paths().quarantine / "sdd"
     for folder in (archive, quarantine):  # left world-readable by an earlier version
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o755)
     sdd(landing, "SDD_uitkeringen_202401.csv", UITKERINGEN_HEADER, [uitkering(make_bsn(1))])
-    ingest.ingest_partner("sdd", fresh_db, landing)
+    load.ingest_partner("sdd", fresh_db, landing)
     ((stored,),) = query(fresh_db, "SELECT stored_as FROM mdw_meta.load_ledger WHERE status = 'loaded'")
     assert mode(archive) == 0o700
     for path in Path(stored).parent.glob(Path(stored).name + "*"):
@@ -72,7 +75,7 @@ def test_archive_and_quarantine_are_the_owners_only_also_on_a_repeated_receipt(f
 
     refused = [uitkering(make_bsn(2), "2024-02-29"), uitkering("123456789", "2024-02-29")]
     sdd(landing, "SDD_uitkeringen_202402.csv", UITKERINGEN_HEADER, refused)
-    ingest.ingest_partner("sdd", fresh_db, landing)
+    load.ingest_partner("sdd", fresh_db, landing)
     ((qstored,),) = query(fresh_db, "SELECT stored_as FROM mdw_meta.load_ledger WHERE status = 'quarantined'")
     qfile, reason = Path(qstored), Path(qstored + ".reden.txt")
     assert mode(quarantine) == 0o700 and mode(qfile) == 0o600 and mode(reason) == 0o600
@@ -81,14 +84,14 @@ def test_archive_and_quarantine_are_the_owners_only_also_on_a_repeated_receipt(f
         path.chmod(m)
     again = sdd(landing, "SDD_uitkeringen_202402.csv", UITKERINGEN_HEADER, refused)
     again.chmod(0o644)
-    _, rejected = ingest.ingest_partner("sdd", fresh_db, landing)
+    _, rejected = load.ingest_partner("sdd", fresh_db, landing)
     assert "byte-identiek aan de eerder geweigerde levering" in rejected[0].message
     assert query(fresh_db, "SELECT times_received FROM mdw_meta.load_ledger WHERE status = 'quarantined'") == [(2,)]
     assert mode(quarantine) == 0o700 and mode(qfile) == 0o600 and mode(reason) == 0o600
 
 
 def test_leftovers_of_interrupted_loads_are_removed_but_not_those_of_a_running_load(fresh_db, landing, key):
-    ingest.ensure_schema(fresh_db)
+    load.ensure_schema(fresh_db)
     archive = config.paths().archive / "sdd"
     archive.mkdir(parents=True, exist_ok=True, mode=0o700)
     with connect(fresh_db) as conn:
@@ -105,7 +108,7 @@ def test_leftovers_of_interrupted_loads_are_removed_but_not_those_of_a_running_l
             )
         ]
         conn.commit()
-    with connect(warehouse.as_role(fresh_db, credentials.LOADER)) as conn:  # the loads' work tables
+    with connect(connection.as_role(fresh_db, credentials.LOADER)) as conn:  # the loads' work tables
         for delivery_id, ds in zip(ids, ("uitkeringen", "uitkeringen", "schuldhulp"), strict=True):
             conn.execute(f"CREATE TABLE loading.{ds}__d{delivery_id} (x text)")
         conn.commit()
@@ -118,7 +121,7 @@ def test_leftovers_of_interrupted_loads_are_removed_but_not_those_of_a_running_l
     with connect(fresh_db) as running:  # a load of schuldhulp holds its dataset's lock
         running.execute("SELECT pg_advisory_lock(hashtext('sdd.schuldhulp'))")
         running.commit()
-        ingest.ingest_partner("sdd", fresh_db, landing)  # an empty landing folder: only the sweep
+        load.ingest_partner("sdd", fresh_db, landing)  # an empty landing folder: only the sweep
         assert [t.exists() for t in tmps] == [False, False, True]
         assert unrelated.exists()
         tables = query(fresh_db, "SELECT tablename FROM pg_tables WHERE schemaname = 'loading' ORDER BY 1")
@@ -127,7 +130,7 @@ def test_leftovers_of_interrupted_loads_are_removed_but_not_those_of_a_running_l
         assert statuses == [("aborted",), ("aborted",), ("loading",)]
         running.execute("SELECT pg_advisory_unlock(hashtext('sdd.schuldhulp'))")
         running.commit()
-    ingest.ingest_partner("sdd", fresh_db, landing)  # the load is gone: now its leftovers go too
+    load.ingest_partner("sdd", fresh_db, landing)  # the load is gone: now its leftovers go too
     assert not tmps[2].exists()
     assert query(fresh_db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'loading'") == [(0,)]
     unrelated.unlink()  # the session's archive is shared with other tests

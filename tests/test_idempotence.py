@@ -9,7 +9,9 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
-from monitor_dordt_west import pipeline, sample, sample_bad, sample_files
+from mdw_dev.samples import bad, core
+from mdw_dev.samples import files as sample_files
+from monitor_dordt_west.orchestration import pipeline
 from tests.conftest import query
 
 TZ = sample_files.TZ
@@ -36,8 +38,8 @@ def test_same_seed_and_date_give_the_same_bytes_and_mtimes(tmp_path):
     today = date(2024, 4, 5)  # Q1 2024; the latest files are due after today and are dated the day before
     kwargs = dict(seed=7, first_year=2024, today=today)
     a, b = tmp_path / "a", tmp_path / "b"
-    sample.generate(a, **kwargs)
-    sample.generate(b, **kwargs)
+    core.generate(a, **kwargs)
+    core.generate(b, **kwargs)
     first = files(a)
     assert any(name.endswith(".xlsx") for name in first)
     assert first == files(b)  # every file, workbooks included: same sha256 and the same mtime
@@ -63,8 +65,8 @@ def test_same_seed_and_date_give_the_same_bytes_and_mtimes(tmp_path):
 
     # the second round: the same bytes each time, one day newer than the file it corrects/re-delivers
     r1, r2 = tmp_path / "r1", tmp_path / "r2"
-    info = sample.generate_second_round(r1, **kwargs)
-    sample.generate_second_round(r2, **kwargs)
+    info = core.generate_second_round(r1, **kwargs)
+    core.generate_second_round(r2, **kwargs)
     assert files(r1) == files(r2)
     for partner, name in (("politie", info["correctie"]), ("sdd", info["identiek"])):
         assert mtime(r1 / partner / name) == mtime(a / partner / name) + sample_files.SECOND_ROUND_DELAY
@@ -73,8 +75,8 @@ def test_same_seed_and_date_give_the_same_bytes_and_mtimes(tmp_path):
 
     # the bad deliveries too (their workbooks and mtimes)
     bad1, bad2 = tmp_path / "bad1", tmp_path / "bad2"
-    sample_bad.generate(bad1)
-    sample_bad.generate(bad2)
+    bad.generate(bad1)
+    bad.generate(bad2)
     deliveries = {k: v for k, v in files(bad1).items() if "/" in k}  # not verwachte_meldingen.csv
     assert any(k.endswith(".xlsx") for k in deliveries)
     assert deliveries == {k: v for k, v in files(bad2).items() if "/" in k}
@@ -105,7 +107,7 @@ def state(tgt) -> dict[str, dict]:
 
 def test_a_second_demo_delivers_nothing_and_changes_nothing(fresh_db, landing, monkeypatch):
     monkeypatch.setenv("MDW_PSEUDONYM_KEY", "ab" * 32)
-    from monitor_dordt_west import pseudonym
+    from monitor_dordt_west.ingestion import pseudonym
 
     pseudonym.key.cache_clear()
     kwargs = dict(seed=3, first_year=2024, today=date(2024, 4, 1))  # Q1 2024: a few minutes of dbt at most

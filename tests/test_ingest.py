@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor_dordt_west import config, ingest
+from monitor_dordt_west import config
+from monitor_dordt_west.ingestion import load as ingest
 from tests.conftest import query
 from tests.deliveries import MISDRIJVEN_HEADER as H
 from tests.deliveries import politie

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor_dordt_west import cli, ingest, key_rotation, ledger, pseudonym, registry
+from monitor_dordt_west import cli
+from monitor_dordt_west.ingestion import key_rotation, ledger, pseudonym, registry
+from monitor_dordt_west.ingestion import load as ingest
 from tests.conftest import query
 from tests.deliveries import MINIMA_HEADER, UITKERINGEN_HEADER, make_bsn, sdd
 
@@ -287,7 +289,7 @@ def test_an_interrupted_rotation_leaves_warehouse_and_archive_as_they_were(
 def test_a_rotation_killed_before_its_commit_is_reconciled_by_the_next(
     fresh_db, landing, tmp_path, monkeypatch, own_home
 ):
-    from monitor_dordt_west.warehouse import connect
+    from monitor_dordt_west.warehouse.connection import connect
 
     key_file = use_key_file(tmp_path, monkeypatch, K1)
     uitkeringen(landing, 1, [A, B])
@@ -316,7 +318,7 @@ def test_a_rotation_killed_before_its_commit_is_reconciled_by_the_next(
 
 
 def test_rotation_is_refused_while_a_load_is_in_progress(fresh_db, landing, tmp_path, monkeypatch):
-    from monitor_dordt_west.warehouse import connect
+    from monitor_dordt_west.warehouse.connection import connect
 
     use_key_file(tmp_path, monkeypatch, K1)
     uitkeringen(landing, 1, [A])
@@ -339,13 +341,12 @@ def test_rotation_is_refused_while_a_load_is_in_progress(fresh_db, landing, tmp_
 
 
 def test_in_airflow_sdd_ingestion_refuses_to_start_without_a_configured_key(fresh_db, landing, monkeypatch, own_home):
-    from monitor_dordt_west import orchestration
-
+    from monitor_dordt_west.orchestration import tasks
     monkeypatch.setenv("AIRFLOW_CTX_DAG_ID", "ingest_sdd")
     path = uitkeringen(landing, 1, [A])
     ingest.ensure_schema(fresh_db)
     with pytest.raises(RuntimeError) as failed:
-        orchestration.ingest_dataset("sdd", "sdd.uitkeringen")
+        tasks.ingest_dataset("sdd", "sdd.uitkeringen")
     message = str(failed.value)
     assert message.startswith("Storing (niet de schuld van de partner)")
     for what in ("MDW_PSEUDONYM_KEY", "mdw_pseudonym_key", "MDW_PSEUDONYM_KEY_FILE", "inside an Airflow task"):
@@ -396,8 +397,8 @@ def test_the_real_ingest_sdd_dag_loads_with_the_key_file_the_local_airflow_is_ha
 ):
     """`airflow dags test ingest_sdd` (AIRFLOW_CTX_DAG_ID set in the task): the local Airflow is handed
     the local key file explicitly (``airflow_env``), so the demo loads. (A refusal fails the task,
-    which Airflow retries after 5 minutes twice: tested above through ``orchestration.ingest_dataset``.)"""
-    from monitor_dordt_west import airflow_env
+    which Airflow retries after 5 minutes twice: tested above through ``tasks.ingest_dataset``.)"""
+    from monitor_dordt_west.orchestration import airflow_env
 
     uitkeringen(landing, 1, [A])
     env = airflow_env.airflow_env(fresh_db)

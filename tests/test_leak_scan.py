@@ -24,8 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from monitor_dordt_west import airflow_env, config, credentials, pseudonym, registry, warehouse
-from monitor_dordt_west.warehouse import connect
+from monitor_dordt_west import config
+from monitor_dordt_west.ingestion import pseudonym, registry
+from monitor_dordt_west.orchestration import airflow_env
+from monitor_dordt_west.warehouse import connection, credentials
+from monitor_dordt_west.warehouse.connection import connect
 from tests import handmade
 from tests.conftest import query
 from tests.deliveries import (
@@ -434,7 +437,7 @@ def test_no_planted_bsn_and_no_key_anywhere(fresh_db, landing, dbt_manifest, air
     regex = re.compile(pattern.encode())
     home = config.paths().home
     # as the superuser: every table, the catalogs' statistics (sampled values) included
-    superuser = warehouse.PgTarget(
+    superuser = connection.PgTarget(
         fresh_db.host, fresh_db.port, "postgres", credentials.password(credentials.SUPERUSER), fresh_db.dbname
     )
     db = scan_database(superuser, pattern)

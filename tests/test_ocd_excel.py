@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor_dordt_west import ingest
+from monitor_dordt_west.ingestion import load as ingest
 from tests.conftest import query
 from tests.deliveries import KERNCIJFERS_HEADER, SURVEY_HEADER, ocd_xlsx
 
@@ -148,7 +148,7 @@ def test_kerncijfers_in_long_format_are_loaded(fresh_db, landing):
 
 
 def test_ocd_values_reach_the_fact_table_and_progress(fresh_db, landing):
-    from monitor_dordt_west import pipeline
+    from monitor_dordt_west.orchestration import pipeline
 
     ocd_xlsx(landing, "OCD_veiligheidsmonitor_2023.xlsx", SURVEY_HEADER, GOOD)
     ocd_xlsx(

@@ -3,8 +3,8 @@ per unit, period labels, the goal in words, positions on the time axis."""
 
 import pytest
 
-from monitor_dordt_west.publication import goal_text, period_label, pillar_of, rounded, significance
-from monitor_dordt_west.publication_excel import period_x
+from monitor_dordt_west.publication.assembly import goal_text, period_label, pillar_of, rounded, significance
+from monitor_dordt_west.publication.excel import period_x
 
 
 def survey(value, low, high):

@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from monitor_dordt_west import config, dbt, expectations, registry
+from monitor_dordt_west import config
+from monitor_dordt_west.ingestion import expectations, registry
+from monitor_dordt_west.warehouse import dbt
 
 BIN = Path(sys.executable).parent
 

@@ -13,8 +13,11 @@ import stat
 import psycopg
 import pytest
 
-from monitor_dordt_west import credentials, pipeline, publication, registry, warehouse, warehouse_build
+from monitor_dordt_west.ingestion import registry
+from monitor_dordt_west.orchestration import pipeline
+from monitor_dordt_west.publication import assembly
 from monitor_dordt_west.quarters import Quarter
+from monitor_dordt_west.warehouse import builds, connection, credentials
 from tests import handmade
 from tests.conftest import query
 
@@ -71,7 +74,7 @@ ROLE_CHECKS = {
 
 
 def connect_as(tgt, role: str):
-    return warehouse.connect(warehouse.as_role(tgt, role), autocommit=True)
+    return connection.connect(connection.as_role(tgt, role), autocommit=True)
 
 
 def allowed(conn, statement: str) -> bool:
@@ -121,19 +124,18 @@ def check_matrix(tgt) -> dict[str, int]:
                 assert allowed(conn, statement), (role, statement)
             for statement in may_not:
                 assert not allowed(conn, statement), (role, statement)
-    with warehouse.connect(tgt) as conn:
-        from monitor_dordt_west import access
-
-        assert access.analyst_violations(conn) == []
+    with connection.connect(tgt) as conn:
+        from monitor_dordt_west.warehouse import roles
+        assert roles.analyst_violations(conn) == []
     return by_schema
 
 
 def test_each_role_may_do_its_job_and_nothing_else_also_after_a_rebuild(fresh_db, landing):
     handmade.write_full_year(landing)
     assert pipeline.run(fresh_db, landing).ok
-    publication.publish(fresh_db, Quarter.parse("2024-Q4"), [PILLAR])
+    assembly.publish(fresh_db, Quarter.parse("2024-Q4"), [PILLAR])
     check_matrix(fresh_db)
-    rebuilt = warehouse_build.build(fresh_db, "test: rebuild")
+    rebuilt = builds.build(fresh_db, "test: rebuild")
     assert rebuilt.published, rebuilt.message
     counts = check_matrix(fresh_db)
     print(f"relations checked per schema: {counts}")
@@ -162,11 +164,11 @@ def test_each_role_may_do_its_job_and_nothing_else_also_after_a_rebuild(fresh_db
 def test_plain_fingerprints_of_an_older_register_are_keyed(fresh_db, landing):
     handmade.write_full_year(landing)
     assert pipeline.run(fresh_db, landing).ok
-    publication.publish(fresh_db, Quarter.parse("2024-Q4"), [PILLAR])
-    with warehouse.connect(fresh_db) as conn:  # as the register was before: value|numerator|...
+    assembly.publish(fresh_db, Quarter.parse("2024-Q4"), [PILLAR])
+    with connection.connect(fresh_db) as conn:  # as the register was before: value|numerator|...
         conn.execute("UPDATE mdw_meta.publicatie_cel SET vingerafdruk = '3|3|None|None' WHERE onderdrukt")
         conn.commit()
-    publication.ensure_register(warehouse.as_role(fresh_db, credentials.PUBLISHER))
+    assembly.ensure_register(connection.as_role(fresh_db, credentials.PUBLISHER))
     expected = hmac.new(credentials.fingerprint_key(), b"3|3|None|None", hashlib.sha256).hexdigest()
     fingerprints = {f for (f,) in query(fresh_db, "SELECT vingerafdruk FROM mdw_meta.publicatie_cel WHERE onderdrukt")}
     assert fingerprints == {expected}
@@ -177,9 +179,9 @@ def test_a_build_the_analyst_could_read_at_person_level_is_not_swapped_in(fresh_
     assert pipeline.run(fresh_db, landing).ok
     before = handmade.checksums(fresh_db)
     # a grant by mistake: everything the transformer creates from now on is readable by the analyst
-    with warehouse.connect(fresh_db, autocommit=True) as conn:
+    with connection.connect(fresh_db, autocommit=True) as conn:
         conn.execute("ALTER DEFAULT PRIVILEGES FOR ROLE mdw_transformer GRANT SELECT ON TABLES TO mdw_analyst")
-    refused = warehouse_build.build(fresh_db, "test")
+    refused = builds.build(fresh_db, "test")
     assert refused.status == "failed"
     assert "de analist zou persoonsgegevens of niet-vrijgegeven relaties kunnen lezen" in refused.message
     # a relation with pseudonyms, and one with registration numbers, are named with their columns
@@ -190,19 +192,19 @@ def test_a_build_the_analyst_could_read_at_person_level_is_not_swapped_in(fresh_
     assert handmade.checksums(fresh_db) == before  # the live schemas are as they were
     with connect_as(fresh_db, credentials.ANALYST) as conn:
         assert not allowed(conn, "SELECT 1 FROM intermediate.int_sdd__gebeurtenissen")
-    with warehouse.connect(fresh_db, autocommit=True) as conn:
+    with connection.connect(fresh_db, autocommit=True) as conn:
         conn.execute("ALTER DEFAULT PRIVILEGES FOR ROLE mdw_transformer REVOKE SELECT ON TABLES FROM mdw_analyst")
-    assert warehouse_build.build(fresh_db, "test").published
+    assert builds.build(fresh_db, "test").published
 
 
 @pytest.mark.parametrize("role", credentials.ROLES)
 def test_no_connection_without_the_right_password(fresh_db, role):
-    tgt = warehouse.as_role(fresh_db, role)
+    tgt = connection.as_role(fresh_db, role)
     assert tgt.password
     for password in (None, "wrong-" + tgt.password[:3]):
         with pytest.raises(psycopg.OperationalError, match="password"):
             psycopg.connect(host=tgt.host, port=tgt.port, user=tgt.user, password=password, dbname=tgt.dbname)
-    with warehouse.connect(tgt) as conn:  # and with it, it connects
+    with connection.connect(tgt) as conn:  # and with it, it connects
         assert conn.execute("SELECT current_user").fetchone() == (tgt.user,)
 
 
@@ -221,7 +223,7 @@ def test_superuser_is_not_used_and_secrets_are_private(fresh_db):
         ("mdw_transformer", False, False, False, False),
     ]
     # the passwords are nowhere in the database, only SCRAM verifiers (readable by the superuser only)
-    with warehouse.connect(fresh_db) as conn:
+    with connection.connect(fresh_db) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SELECT rolpassword FROM pg_authid")
 
@@ -231,18 +233,17 @@ def test_a_new_embedded_server_has_passwords_only_and_keeps_them_private(tmp_pat
     0700), pg_hba.conf with scram-sha-256 only, no connection without a password."""
     import socket
 
-    from monitor_dordt_west import access
-
+    from monitor_dordt_west.warehouse import roles
     for role in (credentials.SUPERUSER, *credentials.ROLES):
         monkeypatch.delenv(credentials.env_var(role), raising=False)
     monkeypatch.setenv("MDW_HOME", str(tmp_path / "home"))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = warehouse.EmbeddedPostgres(tmp_path / "home" / "pgdata", port)
+    server = connection.EmbeddedPostgres(tmp_path / "home" / "pgdata", port)
     try:
         owner = server.ensure_running()
-        access.migrate(owner)
+        roles.migrate(owner)
         assert owner.user == "mdw_owner" and owner.dbname == "monitor"
         folder = credentials.secrets_dir()
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
@@ -261,8 +262,8 @@ def test_a_new_embedded_server_has_passwords_only_and_keeps_them_private(tmp_pat
                 psycopg.connect(host="127.0.0.1", port=port, user=user, dbname="monitor")
             with pytest.raises(psycopg.OperationalError, match="password"):
                 psycopg.connect(host=str(server.pgdata), port=port, user=user, dbname="monitor")
-        analyst = warehouse.as_role(owner, credentials.ANALYST)
-        with warehouse.connect(analyst) as conn:
+        analyst = connection.as_role(owner, credentials.ANALYST)
+        with connection.connect(analyst) as conn:
             assert conn.execute("SELECT count(*) FROM mdw_meta.publicatie").fetchone() == (0,)
         # a restart keeps it so, and nothing changes (the owner's password is verified, not reset)
         server.stop()

@@ -7,7 +7,10 @@ import csv
 import hashlib
 from datetime import date
 
-from monitor_dordt_west import config, pipeline, registry, sample
+from mdw_dev.samples import core
+from monitor_dordt_west import config
+from monitor_dordt_west.ingestion import registry
+from monitor_dordt_west.orchestration import pipeline
 from tests.conftest import query
 from tests.test_sdd_privacy import bsn_like_files, bsn_like_values
 
@@ -22,8 +25,8 @@ def digest(folder) -> dict[str, str]:
 
 def test_generator_is_deterministic_and_writes_every_agreed_file(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
-    sample.generate(a, seed=7, first_year=2024, today=date(2024, 7, 1))
-    sample.generate(b, seed=7, first_year=2024, today=date(2024, 7, 1))
+    core.generate(a, seed=7, first_year=2024, today=date(2024, 7, 1))
+    core.generate(b, seed=7, first_year=2024, today=date(2024, 7, 1))
     files_a = digest(a)
     files_b = digest(b)
     assert files_a == files_b  # byte for byte, workbooks included (tests/test_idempotence.py: mtimes too)
@@ -33,11 +36,11 @@ def test_generator_is_deterministic_and_writes_every_agreed_file(tmp_path):
 
 def test_pipeline_accepts_the_sample_and_the_warehouse_holds_no_bsn(fresh_db, tmp_path, monkeypatch):
     monkeypatch.setenv("MDW_PSEUDONYM_KEY", "ef" * 32)
-    from monitor_dordt_west import pseudonym
+    from monitor_dordt_west.ingestion import pseudonym
 
     pseudonym.key.cache_clear()
     landing = tmp_path / "landing"
-    counts = sample.generate(landing, seed=11, first_year=2024, today=date(2024, 7, 1))
+    counts = core.generate(landing, seed=11, first_year=2024, today=date(2024, 7, 1))
     result = pipeline.run(fresh_db, landing)
     assert result.ok, [r.message for r in result.rejected][:3]
     assert len([o for o in result.outcomes if o.status == "loaded"]) == len(counts)
@@ -49,18 +52,17 @@ def test_pipeline_accepts_the_sample_and_the_warehouse_holds_no_bsn(fresh_db, tm
 
 
 def test_second_round_corrects_one_month_and_redelivers_one_file_identically(fresh_db, tmp_path, monkeypatch):
-    from monitor_dordt_west import ingest
-
+    from monitor_dordt_west.ingestion import load
     monkeypatch.setenv("MDW_PSEUDONYM_KEY", "ef" * 32)
     first, second = tmp_path / "first", tmp_path / "second"
     kwargs = dict(seed=5, first_year=2024, today=date(2024, 4, 1))  # Q1 2024 only
-    sample.generate(first, **kwargs)
-    info = sample.generate_second_round(second, **kwargs)
-    ingest.ensure_schema(fresh_db)
+    core.generate(first, **kwargs)
+    info = core.generate_second_round(second, **kwargs)
+    load.ensure_schema(fresh_db)
     for partner in ("politie", "sdd"):
-        assert not ingest.ingest_partner(partner, fresh_db, first)[1]
+        assert not load.ingest_partner(partner, fresh_db, first)[1]
     before = query(fresh_db, "SELECT count(*) FROM raw_politie.misdrijven WHERE registratiedatum >= '2024-03-01'")[0][0]
-    outcomes = ingest.ingest_partner("politie", fresh_db, second)[0] + ingest.ingest_partner("sdd", fresh_db, second)[0]
+    outcomes = load.ingest_partner("politie", fresh_db, second)[0] + load.ingest_partner("sdd", fresh_db, second)[0]
     assert {o.file_name: o.status for o in outcomes} == {info["correctie"]: "loaded", info["identiek"]: "unchanged"}
     after = query(fresh_db, "SELECT count(*) FROM raw_politie.misdrijven WHERE registratiedatum >= '2024-03-01'")[0][0]
     assert after == before - 3 + 2
@@ -88,9 +90,8 @@ def test_sample_command_line(tmp_path, capsys):
 
 
 def test_national_scale_has_the_volumes_of_the_netherlands(tmp_path):
-    from monitor_dordt_west import sample_national
-
-    counts = sample_national.generate(tmp_path, months=1)
+    from mdw_dev.samples import national
+    counts = national.generate(tmp_path, months=1)
     assert counts["POL_misdrijven_202301.csv"] == 800_000 // 12
     assert counts["POL_incidenten_202301.csv"] == 720_000 // 12
     assert counts["SDD_uitkeringen_202301.csv"] == 400_000

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor_dordt_west import config, ingest, pseudonym
+from monitor_dordt_west import config
+from monitor_dordt_west.ingestion import load as ingest
+from monitor_dordt_west.ingestion import pseudonym
 from tests.conftest import query
 from tests.deliveries import MINIMA_HEADER, UITKERINGEN_HEADER, make_bsn, sdd
 
@@ -203,7 +205,7 @@ def test_sdd_indicators_from_hand_made_deliveries(fresh_db, landing):
     Households with a low income: BU05050300 100, BU05050401 50, BU05050802 10, BU05050100 40
     (Dordrecht 200, Dordt West 150). Persons A, B in Dordt West buurten, C in the Binnenstad,
     D in Zuidhoven (wijk Crabbehof, not Dordt West)."""
-    from monitor_dordt_west import pipeline
+    from monitor_dordt_west.orchestration import pipeline
     from tests import handmade
     from tests.deliveries import SCHULDHULP_HEADER
 

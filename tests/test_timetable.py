@@ -7,8 +7,8 @@ import pendulum
 import pytest
 from airflow.timetables.base import DataInterval, TimeRestriction
 
+from monitor_dordt_west.orchestration.timetable import QuarterlyPublicationTimetable
 from monitor_dordt_west.quarters import Quarter
-from monitor_dordt_west.timetable import QuarterlyPublicationTimetable
 
 UTC = pendulum.UTC
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from monitor_dordt_west import config, pipeline
+from monitor_dordt_west import config
+from monitor_dordt_west.orchestration import pipeline
 from tests import handmade
 from tests.conftest import query
 from tests.deliveries import MISDRIJVEN_HEADER, politie

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from monitor_dordt_west import config, ingest, registry, sample_bad, sample_social, workbook_guard
-from monitor_dordt_west.pseudonym import synthetic_bsn
-from monitor_dordt_west.workbook_guard import check_workbook
+from mdw_dev.samples import bad, social
+from monitor_dordt_west import config
+from monitor_dordt_west.ingestion import load, registry, workbook_guard
+from monitor_dordt_west.ingestion.pseudonym import synthetic_bsn
+from monitor_dordt_west.ingestion.workbook_guard import check_workbook
 from tests.conftest import query
 
 NAME = "OCD_veiligheidsmonitor_2023.xlsx"
@@ -38,7 +40,7 @@ def _ds(name: str):
 def samples(tmp_path_factory) -> Path:
     """The OCD workbooks of the sample generator (three surveys and the kerncijfers)."""
     out = tmp_path_factory.mktemp("sample")
-    sample_social._ocd_workbooks(out, random.Random(2025))
+    social._ocd_workbooks(out, random.Random(2025))
     return out / "ocd"
 
 
@@ -157,7 +159,7 @@ def test_every_sample_workbook_passes(samples):
 
 def test_bad_sample_workbooks_get_their_own_message(tmp_path):
     """sample_bad's OCD files: only the two with the wrong sheet are the guard's; same message as before."""
-    cases = dict(sample_bad.generate(tmp_path))
+    cases = dict(bad.generate(tmp_path))
     found = {}
     for path in sorted((tmp_path / "ocd").glob("*.xlsx")):
         found[path.name] = check_workbook(path, _ds(path.name))
@@ -693,8 +695,8 @@ def test_formula_values_that_were_never_calculated(tmp_path):
 def test_hostile_workbook_is_quarantined_and_nothing_is_loaded(fresh_db, landing, base):
     bsn = synthetic_bsn(4711)
     path = _with_sheet(base, landing / "ocd" / NAME, "BSN", state="veryHidden", value=bsn)
-    ingest.ensure_schema(fresh_db)
-    outcomes, rejected = ingest.ingest_partner("ocd", fresh_db, landing)
+    load.ensure_schema(fresh_db)
+    outcomes, rejected = load.ingest_partner("ocd", fresh_db, landing)
     assert [o.status for o in outcomes] == ["quarantined"]
     (refusal,) = rejected
     assert refusal.message == (

@@ -10,9 +10,12 @@ import uuid
 
 import pytest
 
-from monitor_dordt_west import cli, pipeline, publication, warehouse_build
+from monitor_dordt_west import cli
+from monitor_dordt_west.orchestration import pipeline
+from monitor_dordt_west.publication import assembly
 from monitor_dordt_west.quarters import Quarter
-from monitor_dordt_west.warehouse import connect
+from monitor_dordt_west.warehouse import builds
+from monitor_dordt_west.warehouse.connection import connect
 from tests import handmade
 from tests.conftest import query
 from tests.deliveries import MISDRIJVEN_HEADER, politie
@@ -43,7 +46,7 @@ def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
     assert first.ok and first.build.published, first.build.message
     with connect(fresh_db) as conn:
         # nothing outside dbt (mdw_meta's views, the raw tables) depends on a dbt relation
-        assert warehouse_build.external_dependents(conn) == []
+        assert builds.external_dependents(conn) == []
     # what a DBA sets up later on the live schemas, and an analyst's own view on a mart
     with connect(fresh_db, autocommit=True) as conn:
         conn.execute(f"GRANT USAGE ON SCHEMA marts TO {analyst_role}")
@@ -66,7 +69,7 @@ def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
     # (a) two corrupted loads: a crime registered twice, a suspect linked to a crime twice
     handmade.corrupt(fresh_db, "raw_politie.misdrijven", "registratienummer = 'PL1700-2024000001'")
     handmade.corrupt(fresh_db, "raw_politie.verdachten", "registratienummer = 'PL1700-2024000002'")
-    failed = warehouse_build.build(fresh_db, "test")
+    failed = builds.build(fresh_db, "test")
     assert failed.status == "failed"
     message = failed.message
     assert f"Build {failed.build_id} mislukt: 2 test(s) faalden" in message
@@ -89,8 +92,8 @@ def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
     # the build schemas stay for inspection until the next build
     assert query(fresh_db, "SELECT count(*) FROM staging__build.stg_politie__misdrijven") == [(7,)]
 
-    with pytest.raises(warehouse_build.NotPublishable) as refused:
-        publication.publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
+    with pytest.raises(builds.NotPublishable) as refused:
+        assembly.publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
     assert str(refused.value).startswith("Publiceren geweigerd: de laatste build is mislukt")
     assert "unique_field=PL1700-2024000001, n_records=2" in str(refused.value)
     assert query(fresh_db, "SELECT count(*) FROM mdw_meta.publicatie") == [(0,)]  # nothing was published
@@ -100,7 +103,7 @@ def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
     # (b) the data fixed, built again: swapped in, the same content in new objects
     handmade.repair(fresh_db, "raw_politie.misdrijven")
     handmade.repair(fresh_db, "raw_politie.verdachten")
-    fixed = warehouse_build.build(fresh_db, "test")
+    fixed = builds.build(fresh_db, "test")
     assert fixed.published, fixed.message
     after = handmade.checksums(fresh_db)
     assert set(after) == set(before)
@@ -134,25 +137,25 @@ def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
         (list(handmade.DBT_SCHEMAS),),
     ) == [(0,)]
     with connect(fresh_db) as conn:
-        assert [(d, on) for _, _, d, on in warehouse_build.external_dependents(conn)] == [
+        assert [(d, on) for _, _, d, on in builds.external_dependents(conn)] == [
             ("onderzoek.misdrijven_dw", "marts.fct_indicator_values")
         ]
-    (published,) = publication.publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
+    (published,) = assembly.publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
     assert published.version == 1
 
     # (c) a delivery loaded after the last published build blocks publication until a build
     politie(landing, "POL_misdrijven_202404.csv", MISDRIJVEN_HEADER, [["PL1700-2024000401", "02-04-2024", "", "C40", "Vernieling", "BU05050100"]])  # fmt: skip
     loaded = pipeline.run(fresh_db, landing, build=False)
     (new,) = loaded.outcomes
-    with pytest.raises(warehouse_build.NotPublishable) as stale:
-        publication.publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
+    with pytest.raises(builds.NotPublishable) as stale:
+        assembly.publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
     assert str(stale.value).startswith(
         f"Publiceren geweigerd: de marts zijn ouder dan de nieuwste levering. Levering {new.delivery_id} "
         "(POL_misdrijven_202404.csv, geladen "
     )
     assert f"build {fixed.build_id}" in str(stale.value)
     assert cli.main(["build"]) == 0
-    assert warehouse_build.check_publishable(fresh_db).build_id == fixed.build_id + 1
+    assert builds.check_publishable(fresh_db).build_id == fixed.build_id + 1
     assert query(
         fresh_db, "SELECT status, split_part(started_by, ' (', 1) FROM mdw_meta.warehouse_build ORDER BY build_id"
     ) == [("published", "mdw run"), ("failed", "test"), ("published", "test"), ("published", "mdw build")]
@@ -161,47 +164,46 @@ def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
 def test_dbt_schemas_are_all_the_project_writes(dbt_manifest):
     manifest = json.loads(dbt_manifest.read_text())
     schemas = {n["schema"] for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed", "snapshot")}
-    assert schemas == set(warehouse_build.DBT_SCHEMAS) == set(handmade.DBT_SCHEMAS)
+    assert schemas == set(builds.DBT_SCHEMAS) == set(handmade.DBT_SCHEMAS)
 
 
 def test_one_build_at_a_time_and_only_the_latest_is_swapped_in(fresh_db):
     """The register and the locks without dbt: the swap of (empty) build schemas."""
-    from monitor_dordt_west import ingest
-
-    ingest.ensure_schema(fresh_db)
-    a = warehouse_build.start(fresh_db, "a")
-    b = warehouse_build.start(fresh_db, "b")  # a never finished: superseded
-    superseded = warehouse_build.get_build(fresh_db, a)
+    from monitor_dordt_west.ingestion import load
+    load.ensure_schema(fresh_db)
+    a = builds.start(fresh_db, "a")
+    b = builds.start(fresh_db, "b")  # a never finished: superseded
+    superseded = builds.get_build(fresh_db, a)
     assert superseded.status == "failed" and f"vervangen door build {b}" in superseded.failure
-    with pytest.raises(warehouse_build.BuildRefused, match="staat op failed"):
-        warehouse_build.publish_build(fresh_db, a)
-    with pytest.raises(warehouse_build.NotPublishable, match="nog niet gebouwd en getest"):
-        warehouse_build.check_publishable(fresh_db)
-    warehouse_build.publish_build(fresh_db, b)  # the first swap: nothing to rename away
+    with pytest.raises(builds.BuildRefused, match="staat op failed"):
+        builds.publish_build(fresh_db, a)
+    with pytest.raises(builds.NotPublishable, match="nog niet gebouwd en getest"):
+        builds.check_publishable(fresh_db)
+    builds.publish_build(fresh_db, b)  # the first swap: nothing to rename away
     assert query(
         fresh_db, "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s) ORDER BY 1", (list(handmade.DBT_SCHEMAS),)
     ) == sorted((s,) for s in handmade.DBT_SCHEMAS)
-    assert warehouse_build.check_publishable(fresh_db).build_id == b
+    assert builds.check_publishable(fresh_db).build_id == b
 
     # an Airflow build is running: a build from the command line waits for it
-    c = warehouse_build.start(fresh_db, "airflow build_warehouse manual__1", airflow_run_id="manual__1")
-    refused = warehouse_build.build(fresh_db, "mdw build")
+    c = builds.start(fresh_db, "airflow build_warehouse manual__1", airflow_run_id="manual__1")
+    refused = builds.build(fresh_db, "mdw build")
     assert refused.status == "refused" and refused.message.startswith("Er loopt al een build in Airflow: build ")
-    assert warehouse_build.check_publishable(fresh_db).build_id == b  # the published schemas are still b's
+    assert builds.check_publishable(fresh_db).build_id == b  # the published schemas are still b's
     with connect(fresh_db) as conn:  # the run died: after six hours it no longer counts as running
         conn.execute(
             "UPDATE mdw_meta.warehouse_build SET started_at = started_at - interval '7 hours' WHERE build_id = %s", (c,)
         )
         conn.commit()
-    with pytest.raises(warehouse_build.NotPublishable, match="meer dan 6 uur op 'running'"):
-        warehouse_build.check_publishable(fresh_db)
+    with pytest.raises(builds.NotPublishable, match="meer dan 6 uur op 'running'"):
+        builds.check_publishable(fresh_db)
 
     # a build from the command line holds its lock for the whole build: Airflow's build refuses
-    with warehouse_build.build_lock(fresh_db) as held:
+    with builds.build_lock(fresh_db) as held:
         assert held
-        with pytest.raises(warehouse_build.BuildRefused, match="Er loopt al een build buiten Airflow"):
-            warehouse_build.start(fresh_db, "airflow build_warehouse manual__2", airflow_run_id="manual__2")
-        assert warehouse_build.build(fresh_db, "mdw run").status == "refused"
+        with pytest.raises(builds.BuildRefused, match="Er loopt al een build buiten Airflow"):
+            builds.start(fresh_db, "airflow build_warehouse manual__2", airflow_run_id="manual__2")
+        assert builds.build(fresh_db, "mdw run").status == "refused"
     assert [s for _, s in query(fresh_db, "SELECT build_id, status FROM mdw_meta.warehouse_build ORDER BY 1")] == [
         "failed",
         "published",

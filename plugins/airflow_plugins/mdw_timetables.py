@@ -3,7 +3,7 @@ timetable only when a plugin names its class)."""
 
 from airflow.plugins_manager import AirflowPlugin
 
-from monitor_dordt_west.timetable import QuarterlyPublicationTimetable
+from monitor_dordt_west.orchestration.timetable import QuarterlyPublicationTimetable
 
 
 class MonitorDordtWestTimetables(AirflowPlugin):

@@ -3,87 +3,42 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
-import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
-from . import config
+from monitor_dordt_west import config
 
 
-def _target():
+def owner_target():
     """The warehouse as its owner, migrated: the operator's commands run the owner's migration first
     (idempotent: roles, registers, grants), then each component connects as its own role."""
-    from . import access, warehouse
+    from monitor_dordt_west.warehouse import connection, roles
 
-    tgt = warehouse.target()
-    access.migrate(tgt)
+    tgt = connection.target()
+    roles.migrate(tgt)
     return tgt
 
 
 def analyst_connection(tgt) -> str:
     """How an analyst connects (the least-privileged role), without printing a password."""
-    from . import credentials, warehouse
+    from monitor_dordt_west.warehouse import connection, credentials
 
-    analyst = warehouse.as_role(tgt, credentials.ANALYST)
+    analyst = connection.as_role(tgt, credentials.ANALYST)
     where = (
         f'PGPASSWORD="${credentials.env_var(credentials.ANALYST)}"'
         if os.environ.get(credentials.env_var(credentials.ANALYST))
         else f'PGPASSWORD="$(cat {credentials.secrets_dir() / "pg_analyst.password"})"'
     )
-    without_password = warehouse.PgTarget(analyst.host, analyst.port, analyst.user, "", analyst.dbname)
+    without_password = connection.PgTarget(analyst.host, analyst.port, analyst.user, "", analyst.dbname)
     return f"{where} psql '{without_password.uri()}'"
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    """The main job: embedded warehouse, sample deliveries, the real DAGs, the warehouse built."""
-    from . import airflow_env, dbt, pipeline, sample_files
-    from .quarters import Quarter
-
-    t0 = time.monotonic()
-    tgt = _target()
-    landing = config.paths().landing
-    # only what the warehouse has not received yet: a second demo delivers nothing again
-    delivery = sample_files.deliver_unreceived(tgt, landing, seed=args.seed, today=args.today)
-    print(
-        f"Voorbeeldleveringen gegenereerd ({delivery.generated} bestanden, seed {args.seed}): "
-        f"{len(delivery.delivered)} geleverd in {landing}, "
-        f"{len(delivery.received)} al ontvangen en niet opnieuw geleverd"
-        + (f", {len(delivery.waiting)} wachten al in de landingsmap" if delivery.waiting else "")
-        + "."
-    )
-    dbt.build_manifest()
-    airflow_env.ensure_metadata_db(tgt)
-    failed = []
-    last = Quarter.last_complete(args.today)
-    runs = [([dag_id], dag_id) for dag_id in (*(f"ingest_{p}" for p in pipeline.partner_order()), "build_warehouse")]
-    # the quarterly publication: the quarter before the last (so that the last shows what changed
-    # since), then the last complete quarter; a run dated D publishes the quarter before D
-    runs += [
-        (["publish_quarter", last.start.isoformat()], f"publish_quarter {last.previous().code}"),
-        (["publish_quarter", args.today.isoformat()], f"publish_quarter {last.code}"),
-    ]
-    for dag_args, label in runs:
-        started = time.monotonic()
-        log_file = config.paths().home / "logs" / f"{label.replace(' ', '_')}.log"
-        rc = airflow_env.run_dag_logged(["dags", "test", *dag_args], tgt, log_file)  # 0600, umask 077
-        print(
-            f"airflow dags test {' '.join(dag_args)}: {'ok' if rc == 0 else 'MISLUKT'} "
-            f"({time.monotonic() - started:.0f} s, log {log_file})"
-        )
-        if rc != 0:
-            failed.append(label)
-    print_summary(tgt)
-    print_publications(tgt, last)
-    print(f"Klaar in {time.monotonic() - t0:.0f} s.")
-    return 1 if failed else 0
-
-
 def print_publications(tgt, quarter) -> None:
-    from .warehouse import connect
+    from monitor_dordt_west.warehouse.connection import connect
 
     with connect(tgt) as conn:
         rows = conn.execute(
@@ -100,7 +55,7 @@ def print_publications(tgt, quarter) -> None:
 
 
 def print_summary(tgt) -> None:
-    from .warehouse import connect
+    from monitor_dordt_west.warehouse.connection import connect
 
     with connect(tgt) as conn:
         print("\nLeveringen (mdw_meta.deliveries):")
@@ -144,9 +99,9 @@ def _num(value) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from . import pipeline
+    from monitor_dordt_west.orchestration import pipeline
 
-    tgt = _target()
+    tgt = owner_target()
     result = pipeline.run(tgt, Path(args.landing), build=not args.no_build)
     for o in result.outcomes:
         print(f"{o.status:<12} {o.message.splitlines()[0]}")
@@ -161,66 +116,39 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_build(_: argparse.Namespace) -> int:
     """Write-audit-publish: build and test into the build schemas, swap into place if all passed."""
-    from . import ingest, warehouse_build
+    from monitor_dordt_west.ingestion import load
+    from monitor_dordt_west.warehouse import builds
 
-    tgt = _target()
-    ingest.ensure_schema(tgt)
-    result = warehouse_build.build(tgt, warehouse_build.who("mdw build"))
+    tgt = owner_target()
+    load.ensure_schema(tgt)
+    result = builds.build(tgt, builds.who("mdw build"))
     print(result.message, file=sys.stdout if result.published else sys.stderr)
     print(f"({result.seconds:.0f} s)")
     return 0 if result.published else 1
 
 
 def cmd_builds(_: argparse.Namespace) -> int:
-    from . import warehouse_build
+    from monitor_dordt_west.warehouse import builds
 
-    for b in warehouse_build.recent_builds(_target()):
+    for b in builds.recent_builds(owner_target()):
         first = (b.failure or "").split("\n", 1)[0]
         print(
-            f"{b.build_id:>5} {b.status:<9} {b.started_at.astimezone(warehouse_build.TZ):%Y-%m-%d %H:%M:%S} "
+            f"{b.build_id:>5} {b.status:<9} {b.started_at.astimezone(builds.TZ):%Y-%m-%d %H:%M:%S} "
             f"{'' if b.finished_at is None else f'{(b.finished_at - b.started_at).total_seconds():5.0f} s'} "
             f"levering t/m {b.max_delivery_id or '-'}  {b.started_by}" + (f"\n      {first}" if first else "")
         )
     return 0
 
 
-def cmd_sample(args: argparse.Namespace) -> int:
-    from . import sample
-
-    if args.bad:
-        from . import sample_bad
-
-        cases = sample_bad.generate(Path(args.out))
-        print(f"{len(cases)} foute leveringen in {args.out}; verwachte meldingen in verwachte_meldingen.csv")
-        return 0
-    if args.second_round:
-        info = sample.generate_second_round(Path(args.out), seed=args.seed, today=args.today)
-        print(
-            f"tweede leverronde in {args.out}: correctie {info['correctie']} "
-            f"({len(info['ingetrokken'])} ingetrokken, {len(info['toegevoegd'])} toegevoegd), "
-            f"identieke herlevering {info['identiek']}"
-        )
-        return 0
-    if args.scale == "national":
-        from . import sample_national
-
-        counts = sample_national.generate(Path(args.out), seed=args.seed, months=args.months)
-        print(f"{len(counts)} bestanden, {sum(counts.values())} rijen (landelijke schaal) in {args.out}")
-        return 0
-    counts = sample.generate(Path(args.out), seed=args.seed, today=args.today)
-    print(f"{len(counts)} bestanden, {sum(counts.values())} rijen in {args.out}")
-    return 0
-
-
 def cmd_manifest(_: argparse.Namespace) -> int:
-    from . import dbt
+    from monitor_dordt_west.warehouse import dbt
 
     print(dbt.build_manifest())
     return 0
 
 
 def cmd_expectations(args: argparse.Namespace) -> int:
-    from . import expectations, registry
+    from monitor_dordt_west.ingestion import expectations, registry
 
     if args.check:
         stale = [
@@ -253,9 +181,9 @@ def dbt_schema_suffix(args: list[str]) -> str | None:
 
 
 def cmd_dbt(args: argparse.Namespace) -> int:
-    from . import dbt, warehouse_build
+    from monitor_dordt_west.warehouse import builds, dbt
 
-    tgt = _target()
+    tgt = owner_target()
     suffix = dbt_schema_suffix(args.args)
     if suffix != config.DBT_BUILD_SUFFIX:
         return dbt.run_dbt(args.args, tgt, check=False, schema_suffix=suffix).returncode
@@ -265,7 +193,7 @@ def cmd_dbt(args: argparse.Namespace) -> int:
         "test en zet in gebruik.",
         file=sys.stderr,
     )
-    with warehouse_build.build_lock(tgt) as held:
+    with builds.build_lock(tgt) as held:
         if not held:
             print("Er loopt een build (./mdw build of ./mdw run); wacht tot die klaar is.", file=sys.stderr)
             return 1
@@ -273,39 +201,39 @@ def cmd_dbt(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(_: argparse.Namespace) -> int:
-    from . import dbt
+    from monitor_dordt_west.warehouse import dbt
 
-    rc = dbt.run_dbt(["docs", "generate"], _target(), check=False, schema_suffix="").returncode  # the live schemas
+    rc = dbt.run_dbt(["docs", "generate"], owner_target(), check=False, schema_suffix="").returncode  # the live schemas
     print(f"dbt docs: {config.paths().dbt_target / 'index.html'} (serve with `mdw dbt docs serve`)")
     return rc
 
 
 def cmd_airflow(args: argparse.Namespace) -> int:
-    from . import airflow_env
+    from monitor_dordt_west.orchestration import airflow_env
 
-    tgt = _target()
+    tgt = owner_target()
     airflow_env.ensure_metadata_db(tgt)
     return airflow_env.run_airflow(args.args, tgt, check=False).returncode
 
 
 def cmd_warehouse(args: argparse.Namespace) -> int:
-    from . import warehouse
+    from monitor_dordt_west.warehouse import connection
 
     if args.action == "stop":
-        warehouse.EmbeddedPostgres(config.paths().pgdata, config.embedded_port()).stop()
+        connection.EmbeddedPostgres(config.paths().pgdata, config.embedded_port()).stop()
         return 0
-    tgt = _target()
+    tgt = owner_target()
     if args.role == "analyst":
         print(analyst_connection(tgt))
     else:
-        print(warehouse.as_role(tgt, args.role).display_uri)
+        print(connection.as_role(tgt, args.role).display_uri)
     return 0
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
-    from . import credentials, warehouse
+    from monitor_dordt_west.warehouse import connection, credentials
 
-    tgt = _target()
+    tgt = owner_target()
     print(f"warehouse {tgt.display_uri} gemigreerd; rollen:")
     for role in credentials.COMPONENT_ROLES:
         source = (
@@ -313,17 +241,17 @@ def cmd_migrate(_: argparse.Namespace) -> int:
             if os.environ.get(credentials.env_var(role))
             else str(credentials.secrets_dir() / f"pg_{role}.password")
         )
-        print(f"  {warehouse.as_role(tgt, role).user:<16} wachtwoord: {source}")
+        print(f"  {connection.as_role(tgt, role).user:<16} wachtwoord: {source}")
     print(f"\nAnalist:\n  {analyst_connection(tgt)}")
     return 0
 
 
 def cmd_status(_: argparse.Namespace) -> int:
-    from . import warehouse_build
-    from .warehouse import connect
+    from monitor_dordt_west.warehouse import builds
+    from monitor_dordt_west.warehouse.connection import connect
 
-    tgt = _target()
-    for b in warehouse_build.recent_builds(tgt, limit=1):
+    tgt = owner_target()
+    for b in builds.recent_builds(tgt, limit=1):
         print(f"laatste build: {b.label}: {b.status}" + (f" — {b.failure.splitlines()[0]}" if b.failure else ""))
     with connect(tgt) as conn:
         for row in conn.execute(
@@ -338,10 +266,10 @@ def cmd_release(args: argparse.Namespace) -> int:
     """Release a held delivery (``status = 'held'``): it is loaded by the next run."""
     import getpass
 
-    from . import ingest
+    from monitor_dordt_west.ingestion import load
 
     try:
-        dest = ingest.release(_target(), args.delivery_id, by=getpass.getuser())
+        dest = load.release(owner_target(), args.delivery_id, by=getpass.getuser())
     except ValueError as exc:
         print(f"mdw release: {exc}", file=sys.stderr)
         return 2
@@ -351,7 +279,8 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_rotate_pseudonym_key(args: argparse.Namespace) -> int:
     """Rotate the pseudonym key: every stored pseudonym rewritten under a new key in the chain."""
-    from . import ingest, key_rotation, pseudonym, warehouse_build
+    from monitor_dordt_west.ingestion import key_rotation, load, pseudonym
+    from monitor_dordt_west.warehouse import builds
 
     if not args.yes:
         print(key_rotation.PROCEDURE)
@@ -372,11 +301,11 @@ def cmd_rotate_pseudonym_key(args: argparse.Namespace) -> int:
             return 2
         new_key = keys[0]
     try:
-        tgt = _target()
-        ingest.ensure_schema(tgt)
+        tgt = owner_target()
+        load.ensure_schema(tgt)
         result = key_rotation.rotate(
             tgt,
-            by=warehouse_build.who("mdw rotate-pseudonym-key"),
+            by=builds.who("mdw rotate-pseudonym-key"),
             new_key=new_key,
             chain_out=Path(args.chain_out) if args.chain_out else None,
         )
@@ -389,14 +318,15 @@ def cmd_rotate_pseudonym_key(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Publish (or reproduce) a quarter's stuurgroep publications, without Airflow (same code)."""
-    from . import publication, warehouse_build
-    from .quarters import Quarter
+    from monitor_dordt_west.publication import assembly
+    from monitor_dordt_west.quarters import Quarter
+    from monitor_dordt_west.warehouse import builds
 
     quarter = Quarter.parse(args.quarter) if args.quarter else Quarter.last_complete(date.today())
-    pillars = [publication.pillar_of(p) for p in args.pillar] if args.pillar else None
+    pillars = [assembly.pillar_of(p) for p in args.pillar] if args.pillar else None
     try:
-        results = publication.publish(_target(), quarter, pillars, created_by="mdw publish")
-    except warehouse_build.NotPublishable as exc:
+        results = assembly.publish(owner_target(), quarter, pillars, created_by="mdw publish")
+    except builds.NotPublishable as exc:
         print(exc, file=sys.stderr)
         return 1
     for r in results:
@@ -407,9 +337,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_publications(_: argparse.Namespace) -> int:
-    from .warehouse import connect
+    from monitor_dordt_west.warehouse.connection import connect
 
-    with connect(_target()) as conn:
+    with connect(owner_target()) as conn:
         rows = conn.execute(
             "SELECT kwartaal, pijler, versie, aangemaakt_op, cellen, onderdrukt, gewijzigde_cellen, inhoud_sha256 "
             "FROM mdw_meta.publicaties"
@@ -421,18 +351,17 @@ def cmd_publications(_: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_test(args: argparse.Namespace) -> int:
-    cmd = [sys.executable, "-m", "pytest", *args.args]
-    return subprocess.run(cmd, cwd=config.PROJECT_DIR).returncode
-
-
-def cmd_benchmark(args: argparse.Namespace) -> int:
-    from . import benchmark
-
-    return benchmark.main(rows=args.rows)
-
-
 PASS_THROUGH = ("test", "dbt", "airflow")
+
+
+def _dev_commands():
+    """The development commands (``demo``, ``sample``, ``test``, ``benchmark``) live in the dev package
+    ``mdw_dev``, which the Airflow image does not ship: offered only where it is installed. The one place
+    the runtime package names it (by string, so no import edge from runtime to dev)."""
+    try:
+        return importlib.import_module("mdw_dev.commands")
+    except ModuleNotFoundError:
+        return None
 
 
 def dispatch(parser: argparse.ArgumentParser, argv: list[str]) -> int:
@@ -456,31 +385,9 @@ def main(argv: list[str] | None = None) -> int:
         p.set_defaults(func=func)
         return p
 
-    p = add("demo", cmd_demo, "main job: embedded PostgreSQL, sample deliveries, the DAGs, the warehouse")
-    p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--today", type=date.fromisoformat, default=date.today(), help="generate up to the quarter before")
     p = add("run", cmd_run, "the whole pipeline on a landing folder, without Airflow (same code)")
     p.add_argument("--landing", default=str(config.paths().landing))
     p.add_argument("--no-build", action="store_true", help="only load the deliveries, no dbt build")
-    p = add("sample", cmd_sample, "write synthetic partner deliveries")
-    p.add_argument("--out", required=True)
-    p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--today", type=date.fromisoformat, default=date.today())
-    p.add_argument(
-        "--bad", action="store_true", help="write one bad delivery per refusal case, with the expected messages"
-    )
-    p.add_argument(
-        "--scale",
-        choices=["dordrecht", "national"],
-        default="dordrecht",
-        help="national: the same shapes for ~14.000 buurten and 18 million inhabitants (benchmarks)",
-    )
-    p.add_argument("--months", type=int, default=12, help="with --scale national: how many months of 2023")
-    p.add_argument(
-        "--second-round",
-        action="store_true",
-        help="write a correction and an identical re-delivery, to load after the first round",
-    )
     add("manifest", cmd_manifest, "dbt parse into dbt_project/target (the manifest cosmos renders)")
     p = add("expectations", cmd_expectations, "write the GX suites in expectations/ from the registry")
     p.add_argument("--check", action="store_true", help="only check that they are up to date")
@@ -523,10 +430,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quarter", help="JJJJ-Qn; default the last complete quarter")
     p.add_argument("--pillar", action="append", help="a pillar (slug or name); default all five")
     add("publications", cmd_publications, "the publication register: every quarter, pillar and version")
-    p = add("test", cmd_test, "the test suite (pytest)")
-    p.add_argument("args", nargs=argparse.REMAINDER)
-    p = add("benchmark", cmd_benchmark, "load a generated 5-million-row POL_misdrijven file; compare with bare COPY")
-    p.add_argument("--rows", type=int, default=5_000_000)
+    dev = _dev_commands()
+    if dev is not None:
+        dev.register(add)
     return dispatch(parser, sys.argv[1:] if argv is None else list(argv))
 
 

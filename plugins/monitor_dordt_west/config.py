@@ -21,7 +21,7 @@ SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 
 WAREHOUSE_CONN_ID = "mdw_warehouse"
 # Write-audit-publish: dbt builds into <schema>__build (macro generate_schema_name reads the suffix
-# from MDW_DBT_SCHEMA_SUFFIX); monitor_dordt_west.warehouse_build swaps them into place.
+# from MDW_DBT_SCHEMA_SUFFIX); monitor_dordt_west.warehouse.builds swaps them into place.
 DBT_SCHEMA_SUFFIX_VAR = "MDW_DBT_SCHEMA_SUFFIX"
 DBT_BUILD_SUFFIX = "__build"
 DEFAULT_EMBEDDED_PORT = 55432

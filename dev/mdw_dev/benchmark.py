@@ -1,0 +1,141 @@
+"""Benchmark (not a test): a generated 5-million-row POL_misdrijven file through the full
+ingestion path (checks, COPY, GX, swap, ledger, archive) and the same file with a bare COPY.
+
+Runs against the configured warehouse in a scratch database ``mdw_benchmark`` (dropped after).
+Prints rows/s of both, the ratio and the peak memory of this process.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import shutil
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from mdw_dev.samples.core import CRIME_MIX, buurten, dmy
+from monitor_dordt_west.ingestion import load, registry
+from monitor_dordt_west.warehouse import connection
+
+
+def write_misdrijven(path: Path, rows: int, year: int = 2024, month: int = 1, seed: int = 1) -> None:
+    """Stream a valid POL_misdrijven file of ``rows`` rows (Windows-1252, ';', CRLF)."""
+    rng = random.Random(seed)
+    codes = [(c, label) for c, label, _ in CRIME_MIX]
+    areas = [b.code for b in buurten()] + [""]
+    days = [dmy(date(year, month, 1) + timedelta(days=d)) for d in range(31)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="cp1252", newline="") as fh:
+        fh.write("Registratienummer;Registratiedatum;Pleegdatum;Maatschappelijke klasse;Omschrijving;Buurtcode\r\n")
+        batch = []
+        for i in range(rows):
+            code, label = codes[rng.randrange(len(codes))]
+            day = days[rng.randrange(31)]
+            batch.append(f"PL1700-{year}{i:08d};{day};{day};{code};{label};{areas[rng.randrange(len(areas))]}\r\n")
+            if len(batch) == 100_000:
+                fh.write("".join(batch))
+                batch.clear()
+        fh.write("".join(batch))
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bare_copy(tgt: connection.PgTarget, path: Path) -> int:
+    """What a loader without checks would do: COPY straight into a typed table."""
+    with connection.connect(tgt) as conn:
+        conn.execute("SET datestyle = 'ISO, DMY'")
+        conn.execute(
+            "CREATE TABLE bare_misdrijven (registratienummer text, registratiedatum date, pleegdatum date, "
+            "maatschappelijke_klasse text, omschrijving text, buurtcode text)"
+        )
+        with conn.cursor() as cur:
+            with (
+                cur.copy(
+                    "COPY bare_misdrijven FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER ';', ENCODING 'WIN1252')"
+                ) as copy,
+                path.open("rb") as fh,
+            ):
+                while chunk := fh.read(load.CHUNK):
+                    copy.write(chunk)
+            rows = cur.rowcount
+        conn.commit()
+        return rows
+
+
+def time_national_sample(months: int = 12) -> None:
+    """Generate the national-scale sample set into a scratch folder and report time and memory."""
+    from mdw_dev.samples import national
+
+    work = Path(tempfile.mkdtemp(prefix="mdw_national_"))
+    try:
+        t = time.perf_counter()
+        counts = national.generate(work, months=months)
+        seconds = time.perf_counter() - t
+        size = sum(p.stat().st_size for p in work.rglob("*") if p.is_file()) / 1e6
+        rows = sum(counts.values())
+        print(
+            f"national sample set ({months} months of 2023): {len(counts)} files, {rows:,} rows, {size:,.0f} MB "
+            f"in {seconds:.1f} s = {rows / seconds:,.0f} rows/s; peak RSS so far {peak_rss_mb():.0f} MB"
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(rows: int = 5_000_000, national_months: int = 12) -> int:
+    from monitor_dordt_west.ingestion.validation import GxValidator
+
+    time_national_sample(national_months)
+
+    base = connection.target()
+    tgt = base.with_dbname("mdw_benchmark")
+    connection.drop_database(tgt)
+    connection.ensure_database(tgt)
+    work = Path(tempfile.mkdtemp(prefix="mdw_bench_"))
+    home = os.environ.get("MDW_HOME")
+    os.environ["MDW_HOME"] = str(work / "home")  # archive/quarantine of the benchmark stay in its scratch folder
+    try:
+        landing = work / "landing"
+        source = work / "POL_misdrijven_202401.csv"
+        t = time.perf_counter()
+        write_misdrijven(source, rows)
+        size_mb = source.stat().st_size / 1e6
+        print(f"generated {rows:,} rows ({size_mb:.0f} MB) in {time.perf_counter() - t:.1f} s")
+
+        t = time.perf_counter()
+        n_bare = bare_copy(tgt, source)
+        bare_s = time.perf_counter() - t
+
+        load.ensure_schema(tgt)
+        validator = GxValidator(tgt)  # imported and set up once per task in production too
+        rss_before = peak_rss_mb()
+        (landing / "politie").mkdir(parents=True)
+        shutil.copy(source, landing / "politie" / source.name)
+        t = time.perf_counter()
+        ds, _ = registry.identify("politie", source.name)
+        outcome = load.ingest_file(landing / "politie" / source.name, "politie", tgt, validator)
+        full_s = time.perf_counter() - t
+        assert outcome.status == "loaded" and outcome.rows == rows == n_bare, outcome
+        print(f"bare COPY:      {n_bare:>10,} rows in {bare_s:6.1f} s = {n_bare / bare_s:>10,.0f} rows/s")
+        print(
+            f"full ingestion: {rows:>10,} rows in {full_s:6.1f} s = {rows / full_s:>10,.0f} rows/s "
+            f"({ds.id}: checks, COPY, GX suite, swap, ledger, archive)"
+        )
+        print(f"ratio full / bare: {bare_s / full_s:.0%}")
+        print("full ingestion by stage (s): " + ", ".join(f"{k} {v:.1f}" for k, v in outcome.timings.items()))
+        print(
+            f"peak RSS of this process: {peak_rss_mb():.0f} MB (before loading, with GX imported: "
+            f"{rss_before:.0f} MB; file {size_mb:.0f} MB)"
+        )
+    finally:
+        if home is None:
+            os.environ.pop("MDW_HOME", None)
+        else:
+            os.environ["MDW_HOME"] = home
+        shutil.rmtree(work, ignore_errors=True)
+        connection.drop_database(tgt)
+    return 0

@@ -1,0 +1,130 @@
+"""The development commands of ``mdw``: the demo, sample deliveries, the test suite and the benchmark.
+
+Registered by ``monitor_dordt_west.cli`` when this package is installed (see ``register``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from monitor_dordt_west import cli, config
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The main job: embedded warehouse, sample deliveries, the real DAGs, the warehouse built."""
+    from mdw_dev.samples import files
+    from monitor_dordt_west.orchestration import airflow_env, pipeline
+    from monitor_dordt_west.quarters import Quarter
+    from monitor_dordt_west.warehouse import dbt
+
+    t0 = time.monotonic()
+    tgt = cli.owner_target()
+    landing = config.paths().landing
+    # only what the warehouse has not received yet: a second demo delivers nothing again
+    delivery = files.deliver_unreceived(tgt, landing, seed=args.seed, today=args.today)
+    print(
+        f"Voorbeeldleveringen gegenereerd ({delivery.generated} bestanden, seed {args.seed}): "
+        f"{len(delivery.delivered)} geleverd in {landing}, "
+        f"{len(delivery.received)} al ontvangen en niet opnieuw geleverd"
+        + (f", {len(delivery.waiting)} wachten al in de landingsmap" if delivery.waiting else "")
+        + "."
+    )
+    dbt.build_manifest()
+    airflow_env.ensure_metadata_db(tgt)
+    failed = []
+    last = Quarter.last_complete(args.today)
+    runs = [([dag_id], dag_id) for dag_id in (*(f"ingest_{p}" for p in pipeline.partner_order()), "build_warehouse")]
+    # the quarterly publication: the quarter before the last (so that the last shows what changed
+    # since), then the last complete quarter; a run dated D publishes the quarter before D
+    runs += [
+        (["publish_quarter", last.start.isoformat()], f"publish_quarter {last.previous().code}"),
+        (["publish_quarter", args.today.isoformat()], f"publish_quarter {last.code}"),
+    ]
+    for dag_args, label in runs:
+        started = time.monotonic()
+        log_file = config.paths().home / "logs" / f"{label.replace(' ', '_')}.log"
+        rc = airflow_env.run_dag_logged(["dags", "test", *dag_args], tgt, log_file)  # 0600, umask 077
+        print(
+            f"airflow dags test {' '.join(dag_args)}: {'ok' if rc == 0 else 'MISLUKT'} "
+            f"({time.monotonic() - started:.0f} s, log {log_file})"
+        )
+        if rc != 0:
+            failed.append(label)
+    cli.print_summary(tgt)
+    cli.print_publications(tgt, last)
+    print(f"Klaar in {time.monotonic() - t0:.0f} s.")
+    return 1 if failed else 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from mdw_dev.samples import core
+
+    if args.bad:
+        from mdw_dev.samples import bad
+
+        cases = bad.generate(Path(args.out))
+        print(f"{len(cases)} foute leveringen in {args.out}; verwachte meldingen in verwachte_meldingen.csv")
+        return 0
+    if args.second_round:
+        info = core.generate_second_round(Path(args.out), seed=args.seed, today=args.today)
+        print(
+            f"tweede leverronde in {args.out}: correctie {info['correctie']} "
+            f"({len(info['ingetrokken'])} ingetrokken, {len(info['toegevoegd'])} toegevoegd), "
+            f"identieke herlevering {info['identiek']}"
+        )
+        return 0
+    if args.scale == "national":
+        from mdw_dev.samples import national
+
+        counts = national.generate(Path(args.out), seed=args.seed, months=args.months)
+        print(f"{len(counts)} bestanden, {sum(counts.values())} rijen (landelijke schaal) in {args.out}")
+        return 0
+    counts = core.generate(Path(args.out), seed=args.seed, today=args.today)
+    print(f"{len(counts)} bestanden, {sum(counts.values())} rijen in {args.out}")
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    cmd = [sys.executable, "-m", "pytest", *args.args]
+    return subprocess.run(cmd, cwd=config.PROJECT_DIR).returncode
+
+
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    from mdw_dev import benchmark
+
+    return benchmark.main(rows=args.rows)
+
+
+def register(add) -> None:
+    """Add the development commands to ``mdw``'s parser (called by ``monitor_dordt_west.cli``)."""
+    p = add("demo", cmd_demo, "main job: embedded PostgreSQL, sample deliveries, the DAGs, the warehouse")
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--today", type=date.fromisoformat, default=date.today(), help="generate up to the quarter before")
+    p = add("sample", cmd_sample, "write synthetic partner deliveries")
+    p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--today", type=date.fromisoformat, default=date.today())
+    p.add_argument(
+        "--bad", action="store_true", help="write one bad delivery per refusal case, with the expected messages"
+    )
+    p.add_argument(
+        "--scale",
+        choices=["dordrecht", "national"],
+        default="dordrecht",
+        help="national: the same shapes for ~14.000 buurten and 18 million inhabitants (benchmarks)",
+    )
+    p.add_argument("--months", type=int, default=12, help="with --scale national: how many months of 2023")
+    p.add_argument(
+        "--second-round",
+        action="store_true",
+        help="write a correction and an identical re-delivery, to load after the first round",
+    )
+    p = add("test", cmd_test, "the test suite (pytest)")
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    p = add("benchmark", cmd_benchmark, "load a generated 5-million-row POL_misdrijven file; compare with bare COPY")
+    p.add_argument("--rows", type=int, default=5_000_000)

@@ -1,0 +1,230 @@
+"""What the Airflow tasks run. Kept out of the DAG files so it is importable and tested
+without a scheduler; nothing here imports Airflow, GX or dbt at module import time."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from monitor_dordt_west import config
+from monitor_dordt_west.ingestion import registry
+from monitor_dordt_west.warehouse import connection, credentials
+
+log = logging.getLogger(__name__)
+
+OWNER = "data-engineering"
+DEFAULT_ARGS: dict[str, Any] = {"owner": OWNER, "retries": 2, "retry_delay": timedelta(minutes=5)}
+START_DATE = datetime(2026, 1, 1)
+
+
+def raw_asset_uri(ds: registry.Dataset) -> str:
+    return f"mdw://warehouse/{ds.raw_schema}/{ds.name}"
+
+
+def ingest_dataset(partner: str, dataset_id: str | None) -> list[dict[str, Any]]:
+    """Load every pending file of one dataset (``None``: refuse files matching no agreed name).
+
+    Fails (without retries: a bad file does not get better) when any file was refused or held;
+    the message names every such file and why. A platform fault (disk, archive, database) fails
+    with an operator message and is retried; its files stay in the landing folder. Skips when
+    nothing new was loaded, so that no asset event triggers a needless warehouse build.
+    """
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    from monitor_dordt_west.ingestion import (
+        load as ingest,  # psycopg and the loaders: at run time, not when a DAG file is parsed
+    )
+
+    tgt = connection.target(credentials.LOADER)
+    ingest.ensure_schema(tgt)
+    outcomes, rejected = ingest.ingest_partner(partner, tgt, datasets=[dataset_id])
+    summary = [
+        {"file": o.file_name, "status": o.status, "rows": o.rows, "delivery_id": o.delivery_id, "replaced": o.replaced}
+        for o in outcomes
+    ]
+    for o in outcomes:
+        if o.status not in ("quarantined", "held", "failed"):  # those are logged once, where they happen
+            log.info("%s", o.message)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:  # the platform's fault, not the partner's: fail and retry; the files are still in landing
+        raise RuntimeError("Storing (niet de schuld van de partner):\n" + "\n".join(o.message for o in failed))
+    if rejected:
+        raise AirflowFailException("\n\n".join(r.message for r in rejected))
+    if not any(o.status == "loaded" for o in outcomes):
+        raise AirflowSkipException(f"geen nieuwe leveringen voor {dataset_id or partner}")
+    return summary
+
+
+def prepare_warehouse(run_id: str | None = None) -> int:
+    """Make sure the ledger and every raw table exist before dbt reads its sources, and start the
+    write-audit-publish build: a register row, fresh build schemas. Returns the build id."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from monitor_dordt_west.warehouse import builds
+
+    tgt = connection.target(credentials.TRANSFORMER)
+    try:
+        build_id = builds.start(tgt, f"airflow build_warehouse {run_id}", airflow_run_id=run_id or "?")
+    except builds.BuildRefused as exc:
+        raise AirflowFailException(str(exc)) from exc
+    log.info("build %s: dbt builds into %s (warehouse %s)", build_id, builds.BUILD_SUFFIX, tgt.display_uri)
+    return build_id
+
+
+def publish_warehouse(build_id: int) -> str:
+    """All dbt tasks passed: swap the build schemas into place (one transaction)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from monitor_dordt_west.warehouse import builds
+
+    tgt = connection.target(credentials.TRANSFORMER)
+    try:
+        return builds.publish_build(tgt, build_id)
+    except Exception as exc:
+        message = (
+            f"Build {build_id} mislukt bij het in gebruik nemen: {exc}\nDe gepubliceerde schema's zijn ongewijzigd."
+        )
+        builds.record_failure(tgt, build_id, message)
+        raise AirflowFailException(message) from exc
+
+
+def record_failed_build(run_id: str | None = None, ti=None) -> None:
+    """After the dbt tasks and publish_warehouse (trigger rule all_done): skip when the build was
+    published; otherwise mark it failed with which test failed on which rows (``dbt test`` once
+    more on the build schemas: cosmos ran every node on its own) and fail, so the run fails."""
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    from monitor_dordt_west.warehouse import builds
+
+    tgt = connection.target(credentials.TRANSFORMER)
+    build = builds.build_of_airflow_run(tgt, run_id or "?")
+    if build is None:
+        raise AirflowFailException(f"geen build geregistreerd voor run {run_id}: prepare_warehouse is mislukt")
+    if build.status == "published":
+        raise AirflowSkipException(f"build {build.build_id} is gepubliceerd")
+    if build.status == "running":
+        message = builds.collect_failures(tgt, build.build_id, _failed_dbt_tasks(ti, run_id))
+        builds.record_failure(tgt, build.build_id, message)
+    else:  # already recorded (by publish_warehouse, or superseded by a newer build)
+        message = build.failure or f"build {build.build_id} mislukt"
+    raise AirflowFailException(message)
+
+
+def _failed_dbt_tasks(ti, run_id: str | None) -> list[str]:
+    if ti is None or run_id is None:
+        return []
+    try:
+        states = ti.get_task_states(dag_id=ti.dag_id, task_group_id="dbt", run_ids=[run_id])
+    except Exception:
+        log.warning("could not read the states of the dbt tasks", exc_info=True)
+        return []
+    return [task_id for task_id, state in (states.get(run_id) or {}).items() if state == "failed"]
+
+
+def dbt_env_template() -> dict[str, str]:
+    """Env for cosmos' dbt tasks, rendered from the Airflow connection at run time; dbt builds
+    into the build schemas (``<schema>__build``), publish_warehouse swaps them into place."""
+    c = f"conn.{connection.conn_id(credentials.TRANSFORMER)}"
+    return {
+        "MDW_PGHOST": f"{{{{ {c}.host }}}}",
+        "MDW_PGPORT": f"{{{{ {c}.port or 5432 }}}}",
+        "MDW_PGUSER": f"{{{{ {c}.login }}}}",
+        "MDW_PGPASSWORD": f"{{{{ {c}.password or '' }}}}",
+        "MDW_PGDATABASE": f"{{{{ {c}.schema }}}}",
+        config.DBT_SCHEMA_SUFFIX_VAR: config.DBT_BUILD_SUFFIX,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+def dag_doc(partner: str) -> str:
+    rows = "\n".join(f"| `{d.example}` | `{d.raw_table}` | {d.description} |" for d in registry.datasets(partner))
+    return f"""### Ingestie {registry.PARTNERS[partner]}
+
+Loads every file waiting in `<landing>/{partner}/`: fingerprint, ledger, structure checks,
+COPY, Great Expectations suite (`expectations/`), swap into the raw table, archive.
+A refused file is moved to the quarantine folder with a `.reden.txt` beside it and the
+task fails with the same message (no retries). A byte-identical re-delivery changes nothing.
+
+| file | raw table | content |
+| --- | --- | --- |
+{rows}
+
+What arrived and what was refused: `select * from mdw_meta.deliveries`.
+"""
+
+
+PUBLICATION_ASSET_URI = "mdw://warehouse/mdw_meta/publicatie"
+
+
+def publication_quarter(data_interval_start, kwartaal: str | None = None) -> str:
+    """The quarter a run publishes: the ``kwartaal`` param when given, else its data interval."""
+    from monitor_dordt_west.quarters import Quarter
+
+    if kwartaal:
+        return Quarter.parse(kwartaal).code
+    if data_interval_start is None:
+        raise ValueError("geen data-interval en geen parameter kwartaal: welk kwartaal moet worden gepubliceerd?")
+    from monitor_dordt_west.orchestration.timetable import quarter_of_interval
+
+    return quarter_of_interval(data_interval_start).code
+
+
+def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
+    """Fail (clearly) when the warehouse has no figures up to the end of the quarter yet: the
+    police and SDD rolling year ending with the quarter must exist."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from monitor_dordt_west.publication import assembly
+    from monitor_dordt_west.quarters import Quarter
+    from monitor_dordt_west.warehouse import builds
+
+    quarter = Quarter.parse(quarter_code)
+    tgt = connection.target(credentials.PUBLISHER)
+    try:
+        builds.check_publishable(tgt)
+    except builds.NotPublishable as exc:
+        raise AirflowFailException(str(exc)) from exc
+    with connection.connect(tgt) as conn:
+        found = dict(
+            conn.execute(
+                """
+                select i.bron_partner, count(*)
+                from marts.fct_indicator_values v join marts.dim_indicator i using (indicator_code)
+                where v.periode_code = %s and v.gebiedscode = %s and i.bron_partner in ('Politie', 'SDD')
+                group by 1
+                """,
+                (f"{quarter.code}-4KW", assembly.FOCUS_AREA),
+            ).fetchall()
+        )
+    if not found:
+        raise AirflowFailException(
+            f"Kwartaal {quarter.code}: het warehouse heeft nog geen cijfers t/m {quarter.end:%d-%m-%Y} van de politie "
+            "of de SDD. Zijn de leveringen binnen en is build_warehouse gedraaid? Publiceer daarna opnieuw "
+            f"(parameter kwartaal={quarter.code})."
+        )
+    for partner in sorted({"Politie", "SDD"} - set(found)):
+        log.warning("Kwartaal %s: nog geen cijfers van %s t/m het einde van het kwartaal", quarter.code, partner)
+    return {"kwartaal": quarter.code, "indicatoren_per_bron": found}
+
+
+def publish_pillar(quarter_code: str, pillar: str, run_id: str | None = None) -> dict[str, Any]:
+    """Publish (or reproduce) one pillar's publication of the quarter; returns its summary."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from monitor_dordt_west.publication import assembly
+    from monitor_dordt_west.quarters import Quarter
+    from monitor_dordt_west.warehouse import builds
+
+    try:
+        (result,) = assembly.publish(
+            connection.target(credentials.PUBLISHER),
+            Quarter.parse(quarter_code),
+            [pillar],
+            created_by=f"airflow {run_id or ''}".strip(),
+        )
+    except builds.NotPublishable as exc:  # e.g. a build failed after check_quarter_complete
+        raise AirflowFailException(str(exc)) from exc
+    log.info("%s", result.summary())
+    return result.summary()
