@@ -58,11 +58,12 @@ def pg_server(mdw_home):
 def fresh_db(pg_server, monkeypatch):
     """A new warehouse database for one test, migrated (roles, registers, raw tables) and owned by
     mdw_owner; the package's one setting points at it (as the owner)."""
-    from monitor_dordt_west.warehouse import connection, roles
+    from monitor_dordt_west import migration
+    from monitor_dordt_west.warehouse import connection
 
     tgt = pg_server.with_dbname(f"t_{uuid.uuid4().hex[:10]}")
     connection.ensure_database(tgt)
-    roles.migrate(tgt)  # the owner's migration: roles, registers, grants (as mdw migrate)
+    migration.migrate(tgt)  # the owner's migration: roles, registers, grants (as mdw migrate)
     monkeypatch.setenv("MDW_WAREHOUSE_URI", tgt.uri())
     yield tgt
     connection.drop_database(tgt)

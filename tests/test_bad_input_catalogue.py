@@ -117,10 +117,11 @@ def write_baseline(landing: Path) -> None:
 @pytest.fixture(scope="module")
 def wh(pg_server, tmp_path_factory):
     """A warehouse with a good delivery of every dataset and the dbt project built on it."""
-    from monitor_dordt_west.warehouse import roles
+    from monitor_dordt_west import migration
+
     tgt = pg_server.with_dbname(f"t_{uuid.uuid4().hex[:10]}")
     connection.ensure_database(tgt)
-    roles.migrate(tgt)
+    migration.migrate(tgt)
     before = os.environ.get("MDW_WAREHOUSE_URI")
     os.environ["MDW_WAREHOUSE_URI"] = tgt.uri()
     landing = tmp_path_factory.mktemp("baseline")

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from mdw_dev.samples.core import CRIME_MIX, buurten, dmy
+from mdw_dev.samples.base import CRIME_MIX, buurten, dmy
 from monitor_dordt_west import config
 from monitor_dordt_west.ingestion import ledger, registry
 from monitor_dordt_west.ingestion.pseudonym import synthetic_bsn
@@ -594,12 +594,12 @@ def _alive(pid: int) -> bool:
 @pytest.fixture
 def own_server(tmp_path):
     """A PostgreSQL of this test alone (the session's server is shared: never killed)."""
-    from monitor_dordt_west.warehouse import roles
+    from monitor_dordt_west import migration
     from monitor_dordt_west.warehouse.connection import EmbeddedPostgres
 
     server = EmbeddedPostgres(tmp_path / "pg", _free_port(), dbname="monitor")
     tgt = server.ensure_running()
-    roles.migrate(tgt)
+    migration.migrate(tgt)
     yield server, tgt
     with contextlib.suppress(Exception):
         server.stop()

@@ -9,7 +9,7 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
-from mdw_dev.samples import bad, core
+from mdw_dev.samples import bad, core, demo
 from mdw_dev.samples import files as sample_files
 from monitor_dordt_west.orchestration import pipeline
 from tests.conftest import query
@@ -113,7 +113,7 @@ def test_a_second_demo_delivers_nothing_and_changes_nothing(fresh_db, landing, m
     kwargs = dict(seed=3, first_year=2024, today=date(2024, 4, 1))  # Q1 2024: a few minutes of dbt at most
 
     # the first demo: no ledger yet, the whole sample set is delivered
-    first = sample_files.deliver_unreceived(fresh_db, landing, **kwargs)
+    first = demo.deliver_unreceived(fresh_db, landing, **kwargs)
     assert first.received == [] and first.waiting == [] and len(first.delivered) == first.generated > 20
     assert not list(landing.parent.glob(".landing-voorbeeld-*"))  # the staging folder is gone
     run = pipeline.run(fresh_db, landing, build=True)
@@ -123,7 +123,7 @@ def test_a_second_demo_delivers_nothing_and_changes_nothing(fresh_db, landing, m
     assert before["raw"] and before["marts"] and before["ledger"]["mdw_meta.load_ledger"][1] == len(first.delivered)
 
     # the second demo: generates the same set, delivers none of it, and the run changes nothing
-    second = sample_files.deliver_unreceived(fresh_db, landing, **kwargs)
+    second = demo.deliver_unreceived(fresh_db, landing, **kwargs)
     assert second.delivered == [] and second.waiting == []
     assert sorted(second.received) == sorted(first.delivered)
     assert not [p for p in landing.rglob("*") if p.is_file()]

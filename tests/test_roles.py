@@ -126,6 +126,7 @@ def check_matrix(tgt) -> dict[str, int]:
                 assert not allowed(conn, statement), (role, statement)
     with connection.connect(tgt) as conn:
         from monitor_dordt_west.warehouse import roles
+
         assert roles.analyst_violations(conn) == []
     return by_schema
 
@@ -233,7 +234,8 @@ def test_a_new_embedded_server_has_passwords_only_and_keeps_them_private(tmp_pat
     0700), pg_hba.conf with scram-sha-256 only, no connection without a password."""
     import socket
 
-    from monitor_dordt_west.warehouse import roles
+    from monitor_dordt_west import migration
+
     for role in (credentials.SUPERUSER, *credentials.ROLES):
         monkeypatch.delenv(credentials.env_var(role), raising=False)
     monkeypatch.setenv("MDW_HOME", str(tmp_path / "home"))
@@ -243,7 +245,7 @@ def test_a_new_embedded_server_has_passwords_only_and_keeps_them_private(tmp_pat
     server = connection.EmbeddedPostgres(tmp_path / "home" / "pgdata", port)
     try:
         owner = server.ensure_running()
-        roles.migrate(owner)
+        migration.migrate(owner)
         assert owner.user == "mdw_owner" and owner.dbname == "monitor"
         folder = credentials.secrets_dir()
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700

@@ -16,7 +16,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from mdw_dev.samples.core import CRIME_MIX, buurten, dmy
+from mdw_dev.samples.base import CRIME_MIX, buurten, dmy
 from monitor_dordt_west.ingestion import load, registry
 from monitor_dordt_west.warehouse import connection
 

@@ -17,7 +17,7 @@ from monitor_dordt_west import cli, config
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job: embedded warehouse, sample deliveries, the real DAGs, the warehouse built."""
-    from mdw_dev.samples import files
+    from mdw_dev.samples import demo
     from monitor_dordt_west.orchestration import airflow_env, pipeline
     from monitor_dordt_west.quarters import Quarter
     from monitor_dordt_west.warehouse import dbt
@@ -26,7 +26,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     tgt = cli.owner_target()
     landing = config.paths().landing
     # only what the warehouse has not received yet: a second demo delivers nothing again
-    delivery = files.deliver_unreceived(tgt, landing, seed=args.seed, today=args.today)
+    delivery = demo.deliver_unreceived(tgt, landing, seed=args.seed, today=args.today)
     print(
         f"Voorbeeldleveringen gegenereerd ({delivery.generated} bestanden, seed {args.seed}): "
         f"{len(delivery.delivered)} geleverd in {landing}, "

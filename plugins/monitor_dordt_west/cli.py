@@ -16,10 +16,11 @@ from monitor_dordt_west import config
 def owner_target():
     """The warehouse as its owner, migrated: the operator's commands run the owner's migration first
     (idempotent: roles, registers, grants), then each component connects as its own role."""
-    from monitor_dordt_west.warehouse import connection, roles
+    from monitor_dordt_west import migration
+    from monitor_dordt_west.warehouse import connection
 
     tgt = connection.target()
-    roles.migrate(tgt)
+    migration.migrate(tgt)
     return tgt
 
 

@@ -5,7 +5,7 @@ PostgreSQL: ``MDW_WAREHOUSE_URI`` (``postgresql://owner:password@host:port/dbnam
 warehouse's owner). Inside Airflow, an Airflow connection ``mdw_warehouse`` is used when the
 variable is not set. Without either, the project starts its embedded PostgreSQL in
 ``$MDW_HOME/pgdata`` (password authentication only). Each component connects to that server and
-database as its own role (``warehouse.target(role)``, ``access``, ``credentials``).
+database as its own role (``warehouse.connection.target(role)``, ``warehouse.roles``, ``warehouse.credentials``).
 """
 
 from __future__ import annotations

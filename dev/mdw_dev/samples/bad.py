@@ -11,7 +11,7 @@ import csv
 from pathlib import Path
 
 from mdw_dev.samples import files
-from mdw_dev.samples.core import write_politie
+from mdw_dev.samples.base import write_politie
 from monitor_dordt_west.ingestion.pseudonym import synthetic_bsn
 from monitor_dordt_west.ingestion.registry import headers
 

@@ -10,8 +10,19 @@ wijken outside Dordt West) gets what Dordrecht's printed figure leaves after the
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 
+from monitor_dordt_west import config
+
+# the areas of the baseline (Bijlage 3) the OCD workbooks carry, with their CBS codes
+AREA_NAMES = {
+    "Dordrecht": "GM0505",
+    "Oud-Krispijn": "WK050503",
+    "Nieuw-Krispijn": "WK050504",
+    "Wielwijk": "WK050507",
+    "Crabbehof": "WK050508",
+}
 FOCUS = {"WK050503": "Oud-Krispijn", "WK050504": "Nieuw-Krispijn", "WK050507": "Wielwijk", "WK050508": "Crabbehof"}
 BASELINE_YEAR = 2022
 # crime groups of the generator's BVH codes (CBS 47018NED soort)
@@ -44,9 +55,7 @@ def _value(baseline, code: str, area: str) -> float:
 
 def baseline_plan(bs, population: dict[str, int], young: dict[str, int]) -> Plan:
     """Yearly volumes for the baseline year from the printed figures; population per buurt on 1-1."""
-    from mdw_dev.samples.social import _baseline
-
-    base = _baseline()
+    base = baseline()
     by_wijk: dict[str, list] = {}
     for b in bs:
         by_wijk.setdefault(b.wijk if b.wijk in FOCUS else "rest", []).append(b)
@@ -113,3 +122,16 @@ def _spread(target: dict[str, float], buurten, total: float) -> None:
     weight = sum(b.misdrijven_2023 for b in buurten) or 1
     for b in buurten:
         target[b.code] = total * b.misdrijven_2023 / weight
+
+
+def baseline() -> dict[tuple[str, str], tuple[float, str, str]]:
+    """(indicator, area) -> (value, reference year, unit as printed) for the copies that hold."""
+    with open(config.SEEDS_DIR / "nulmeting_besluiten.csv", encoding="utf-8") as fh:
+        chosen = {r["indicator_code"]: r["gekozen_sectie"] for r in csv.DictReader(fh)}
+    result: dict[tuple[str, str], tuple[float, str, str]] = {}
+    with open(config.SEEDS_DIR / "nulmeting_bijlage3.csv", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            key = (r["indicator_code"], r["gebied"])
+            if r["gebied"] in AREA_NAMES and (key not in result or chosen.get(r["indicator_code"]) == r["sectie"]):
+                result[key] = (float(r["waarde"]), r["referentiejaar"], r["eenheid_zoals_gedrukt"])
+    return result

@@ -15,7 +15,7 @@ import random
 from datetime import date
 from pathlib import Path
 
-from mdw_dev.samples.core import dmy, write_politie
+from mdw_dev.samples.base import dmy, write_politie
 from monitor_dordt_west.ingestion.pseudonym import synthetic_bsn
 from monitor_dordt_west.ingestion.registry import headers
 

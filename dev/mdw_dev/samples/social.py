@@ -16,8 +16,8 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from mdw_dev.samples import files
-from mdw_dev.samples.core import months
+from mdw_dev.samples import calibration, files
+from mdw_dev.samples.base import months
 from monitor_dordt_west import config
 from monitor_dordt_west.ingestion.pseudonym import synthetic_bsn
 from monitor_dordt_west.ingestion.registry import headers
@@ -68,13 +68,6 @@ PROGRAMMALIJN = {
     "collectief dossier": 4,
     "welzijnsbezoek": 2,
     "doorverwijzing": 3,
-}
-AREA_NAMES = {
-    "Dordrecht": "GM0505",
-    "Oud-Krispijn": "WK050503",
-    "Nieuw-Krispijn": "WK050504",
-    "Wielwijk": "WK050507",
-    "Crabbehof": "WK050508",
 }
 SURVEYS = {"veiligheidsmonitor": 2023, "gezondheidsmonitor": 2020, "woonmonitor": 2022}
 UNIT = {"%": "%", "rapportcijfer": "rapportcijfer", "schaalscore": "schaalscore", "x 1.000 euro": "euro"}
@@ -189,7 +182,7 @@ def _sdd(out, rng, bs, low_income, first_year, last) -> dict[str, int]:
         )
     # minima schemes: one grant per reached household a year, spread over the year; files year to date.
     # The four wijken get their own printed reach (Bijlage 3, 2021), the others Dordrecht's.
-    base = _baseline()
+    base = calibration.baseline()
     codes = {
         "bijzondere bijstand": "sdd_bereik_bijzondere_bijstand",
         "persoonlijk minimabudget": "sdd_bereik_persoonlijk_minimabudget",
@@ -198,7 +191,7 @@ def _sdd(out, rng, bs, low_income, first_year, last) -> dict[str, int]:
     reach = {
         (regeling, wijk): base[(code, name)][0] / 100
         for regeling, code in codes.items()
-        for name, wijk in AREA_NAMES.items()
+        for name, wijk in calibration.AREA_NAMES.items()
         if wijk != "GM0505"
     }
     for year in range(first_year, last[0] + 1):
@@ -293,19 +286,6 @@ def _blik(out, rng, bs, first_year, last) -> dict[str, int]:
     return counts
 
 
-def _baseline() -> dict[tuple[str, str], tuple[float, str, str]]:
-    """(indicator, area) -> (value, reference year, unit as printed) for the copies that hold."""
-    with open(config.SEEDS_DIR / "nulmeting_besluiten.csv", encoding="utf-8") as fh:
-        chosen = {r["indicator_code"]: r["gekozen_sectie"] for r in csv.DictReader(fh)}
-    result: dict[tuple[str, str], tuple[float, str, str]] = {}
-    with open(config.SEEDS_DIR / "nulmeting_bijlage3.csv", encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            key = (r["indicator_code"], r["gebied"])
-            if r["gebied"] in AREA_NAMES and (key not in result or chosen.get(r["indicator_code"]) == r["sectie"]):
-                result[key] = (float(r["waarde"]), r["referentiejaar"], r["eenheid_zoals_gedrukt"])
-    return result
-
-
 def _ocd_workbooks(out: Path, rng: random.Random) -> dict[str, int]:
     import openpyxl
 
@@ -313,7 +293,7 @@ def _ocd_workbooks(out: Path, rng: random.Random) -> dict[str, int]:
         codes = list(csv.DictReader(fh))
     with open(config.SEEDS_DIR / "indicator_catalogus.csv", encoding="utf-8") as fh:
         catalogue = {r["indicator_code"]: r for r in csv.DictReader(fh)}
-    baseline = _baseline()
+    baseline = calibration.baseline()
     counts: dict[str, int] = {}
     for monitor, year in SURVEYS.items():
         wb = openpyxl.Workbook()
@@ -327,7 +307,7 @@ def _ocd_workbooks(out: Path, rng: random.Random) -> dict[str, int]:
         for code in (c for c in codes if c["bron"] == monitor):
             indicator = catalogue[code["indicator_code"]]
             unit = UNIT.get(indicator["eenheid"], "%")
-            for area, area_code in AREA_NAMES.items():
+            for area, area_code in calibration.AREA_NAMES.items():
                 if (code["indicator_code"], area) not in baseline:
                     continue
                 value = baseline[(code["indicator_code"], area)][0]
@@ -380,7 +360,7 @@ def _ocd_workbooks(out: Path, rng: random.Random) -> dict[str, int]:
     n = 0
     for code in (c for c in codes if c["bron"] == "kerncijfers"):
         indicator = catalogue[code["indicator_code"]]
-        for area, area_code in AREA_NAMES.items():
+        for area, area_code in calibration.AREA_NAMES.items():
             if (code["indicator_code"], area) in baseline:
                 value, ref_year, _ = baseline[(code["indicator_code"], area)]
                 ws.append(

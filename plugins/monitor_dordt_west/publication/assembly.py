@@ -701,6 +701,7 @@ def publish(
     Refuses (:class:`~.warehouse_build.NotPublishable`, a Dutch message) while the last build of
     the warehouse failed or the marts are older than the newest loaded delivery."""
     from monitor_dordt_west.warehouse import builds
+
     tgt = as_role(tgt, PUBLISHER)
     builds.check_publishable(tgt)
     ensure_register(tgt)

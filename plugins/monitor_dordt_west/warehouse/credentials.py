@@ -24,7 +24,7 @@ from pathlib import Path
 
 from monitor_dordt_west import config
 
-# the warehouse's login roles (PostgreSQL role mdw_<role>); see access.py for what each may do
+# the warehouse's login roles (PostgreSQL role mdw_<role>); see roles.py for what each may do
 OWNER = "owner"
 LOADER = "loader"
 TRANSFORMER = "transformer"

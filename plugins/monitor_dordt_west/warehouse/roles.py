@@ -1,10 +1,10 @@
-"""Least privilege in the warehouse: the roles, the migration that creates them, and the check
-that the analyst cannot read anything person-level.
+"""Least privilege in the warehouse: the roles, their grants (run by ``monitor_dordt_west.migration``),
+and the check that the analyst cannot read anything person-level.
 
 =================  ====================================================================================
 role               may
 =================  ====================================================================================
-mdw_owner          run the migrations (this module); owns the database, mdw_meta and loading; member
+mdw_owner          run the migration (``migration``); owns the database, mdw_meta and loading; member
                    of the component roles (so it can set their default privileges and clean up)
 mdw_loader         write the ledger, the ``loading`` schema and the raw schemas (it owns the raw tables)
 mdw_transformer    read raw and the ledger; create and own the dbt schemas; write the build register
@@ -22,14 +22,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from monitor_dordt_west.ingestion import registry
 from monitor_dordt_west.warehouse import credentials
-from monitor_dordt_west.warehouse.connection import PgTarget, connect, run_sql_file
 from monitor_dordt_west.warehouse.credentials import ANALYST, COMPONENT_ROLES, LOADER, PUBLISHER, TRANSFORMER, role_name
+from monitor_dordt_west.warehouse.postgres import hand_over
 
 log = logging.getLogger(__name__)
 
-MIGRATION_LOCK = "mdw_meta.migrate"
 # what the analyst and the publisher may read of the dbt schemas (dbt's grants config grants
 # SELECT on the relations; the build's swap grants USAGE on the schema)
 DBT_SCHEMA_READERS: dict[str, tuple[str, ...]] = {
@@ -41,67 +39,13 @@ DBT_SCHEMA_READERS: dict[str, tuple[str, ...]] = {
 ANALYST_META_RELATIONS = ("publicatie", "publicatie_bestand", "publicatie_cel", "publicaties", "herkomst")
 
 
-class MigrationError(RuntimeError):
-    """The warehouse could not be migrated (an operator's matter, e.g. a role without CREATEROLE)."""
-
-
-def migrate(owner: PgTarget) -> None:
-    """Create or update the roles, the registers and every grant: idempotent, run by the owner
-    (``mdw migrate``; the demo, ``mdw run`` and the tests run it first)."""
-    from psycopg import errors, sql
-
-    with connect(owner) as conn:
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (MIGRATION_LOCK,))
-        try:
-            _ensure_roles(conn)
-        except errors.InsufficientPrivilege as exc:
-            raise MigrationError(
-                f"{owner.user} may not create the warehouse roles (mdw_loader, ...): give it CREATEROLE, "
-                "or let a DBA create them (README, Roles)"
-            ) from exc
-        dbname = conn.execute("SELECT current_database()").fetchone()[0]
-        db = sql.Identifier(dbname)
-        if conn.execute("SELECT pg_has_role(current_user, datdba, 'USAGE') FROM pg_database "
-                        "WHERE datname = current_database()").fetchone()[0]:  # fmt: skip
-            conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(db))
-            conn.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(db, _roles(COMPONENT_ROLES)))
-            conn.execute(sql.SQL("GRANT TEMPORARY ON DATABASE {} TO {}").format(db, _roles((LOADER, TRANSFORMER))))
-            conn.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(db, _roles((TRANSFORMER,))))
-        else:
-            log.warning("%s does not own database %s: database-level grants left as they are", owner.user, dbname)
-        conn.commit()
-    for name in ("meta.sql", "warehouse_build.sql", "publication.sql"):
-        run_sql_file(owner, name)
-    from monitor_dordt_west.ingestion import key_rotation
-
-    with connect(owner) as conn:  # the key generations (the loader checks its chain against them)
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (key_rotation.LOCK,))
-        conn.execute(key_rotation.DDL)
-        conn.commit()
-    run_sql_file(owner, "grants.sql")
-    with connect(owner) as conn:
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (MIGRATION_LOCK,))
-        _grant_raw_schemas(conn)
-        _hand_over_to_components(conn)  # after the grants: a new owner needs CREATE on the schema
-        conn.commit()
-    from monitor_dordt_west.ingestion import load
-    load.ensure_schema(as_loader(owner))  # the raw tables, owned by the loader
-    log.info("warehouse %s migrated: roles %s", owner.display_uri, ", ".join(role_name(r) for r in COMPONENT_ROLES))
-
-
-def as_loader(owner: PgTarget) -> PgTarget:
-    from monitor_dordt_west.warehouse.connection import as_role
-
-    return as_role(owner, LOADER)
-
-
-def _roles(roles: Iterable[str]):
+def role_list(roles: Iterable[str]):
     from psycopg import sql
 
     return sql.SQL(", ").join(sql.Identifier(role_name(r)) for r in roles)
 
 
-def _ensure_roles(conn) -> None:
+def ensure_roles(conn) -> None:
     """Each component role: LOGIN with its password, no other attributes; the owner is a member.
     A role that exists but that the owner may not alter (a DBA made it) keeps its password."""
     from psycopg import errors, sql
@@ -137,17 +81,16 @@ def _ensure_roles(conn) -> None:
             conn.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(member_of), sql.Identifier(name)))
 
 
-def _hand_over_to_components(conn) -> None:
+def hand_over_to_components(conn, raw_schemas: list[str]) -> None:
     """A warehouse made before the roles has everything owned by the owner: the dbt schemas and
     their relations go to the transformer (it renames them at every swap), the raw and loading
     tables to the loader (it adds partitions)."""
     from monitor_dordt_west.config import DBT_BUILD_SUFFIX
-    from monitor_dordt_west.warehouse.connection import hand_over
 
     me = conn.execute("SELECT current_user").fetchone()[0]
     dbt_schemas = [s + suffix for s in DBT_SCHEMA_READERS for suffix in ("", DBT_BUILD_SUFFIX, "__old")]
     hand_over(conn, me, role_name(TRANSFORMER), dbt_schemas)
-    loader_schemas = ["loading", *sorted({ds.raw_schema for ds in registry.DATASETS})]
+    loader_schemas = ["loading", *raw_schemas]
     owned = conn.execute(
         "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE c.relowner = current_user::regrole AND c.relkind IN ('r', 'p') AND n.nspname = ANY(%s)",
@@ -159,11 +102,12 @@ def _hand_over_to_components(conn) -> None:
         conn.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(sql.SQL(name), sql.Identifier(role_name(LOADER))))
 
 
-def _grant_raw_schemas(conn) -> None:
+def grant_raw_schemas(conn, raw_schemas: list[str]) -> None:
+    """The raw schemas: the loader writes (and owns the tables), the transformer reads."""
     from psycopg import sql
 
     loader, transformer = sql.Identifier(role_name(LOADER)), sql.Identifier(role_name(TRANSFORMER))
-    for schema in sorted({ds.raw_schema for ds in registry.DATASETS}):
+    for schema in raw_schemas:
         s = sql.Identifier(schema)
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(s))
         conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(s))

@@ -1,5 +1,5 @@
 -- Least privilege: what each component role may do. Run by the owner (mdw migrate) after the
--- registers' DDL; idempotent. The raw schemas' grants are made per dataset in access.py, the dbt
+-- registers' DDL; idempotent. The raw schemas' grants are made per dataset by the migration (migration.py), the dbt
 -- schemas' (staging, intermediate, marts, reference) by dbt's grants config and the build's swap.
 --
 --   mdw_loader       ledger, loading and raw schemas
