@@ -7,6 +7,7 @@ import moved into a function hides a cycle from Python, not from this test.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from monitor_dordt_west import config
@@ -138,3 +139,34 @@ def test_stages_depend_downstream_only():
                 if dep_parts[1] not in allowed[parts[1]]:
                     wrong.append(f"{module} -> {dep}")
     assert wrong == []
+
+
+def layout_rows() -> dict[str, str]:
+    """The README's layout table: first-column paths -> the row's text."""
+    text = (config.PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+    table = text.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in table.splitlines():
+        if line.startswith("| `"):
+            first, what = line[2:].split(" | ", 1)
+            for path in re.findall(r"`([^`]+)`", first):
+                rows[path] = what
+    return rows
+
+
+def test_the_readme_layout_table_matches_the_tree():
+    import subprocess
+
+    rows = layout_rows()
+    root = config.PROJECT_DIR
+    assert [p for p in rows if not (root / p).exists()] == [], "rows for paths that do not exist"
+    tracked = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True).stdout.split()
+    top = {p.split("/")[0] for p in tracked if p not in (".gitignore",)}
+    covered = {p.rstrip("/").split("/")[0] for p in rows}
+    assert sorted(top - covered) == [], "top-level entries the layout table does not mention"
+    for package in [p for p in rows if p.endswith("/") and (root / p / "__init__.py").exists()]:
+        modules = {f.name for f in (root / package).glob("*.py") if f.name != "__init__.py"}
+        listed = {m for m in re.findall(r"`([a-z_]+\.py)`", rows[package])}
+        assert listed == modules, (
+            f"{package}: listed {sorted(listed - modules)} not there, {sorted(modules - listed)} not listed"
+        )

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from monitor_dordt_west import config
 from monitor_dordt_west.ingestion import expectations, registry
 from monitor_dordt_west.warehouse import dbt
@@ -37,3 +39,29 @@ def test_committed_gx_suites_are_generated_from_the_registry():
         assert ds.suite_path.read_text(encoding="utf-8") == expectations.suite_json(ds), (
             f"{ds.suite_path.name} is stale: run `./mdw expectations`"
         )
+
+
+def test_mypy_types_the_runtime_and_dev_packages():
+    """The type checker (settings in pyproject.toml: the packages, heavy third parties skipped)."""
+    result = run([str(BIN / "mypy")])
+    assert result.returncode == 0, result.stdout[-6000:]
+
+
+def test_pre_commit_runs_the_linters_of_this_suite():
+    import yaml
+
+    from monitor_dordt_west import cli
+
+    path = config.PROJECT_DIR / ".pre-commit-config.yaml"
+    assert run([str(BIN / "pre-commit"), "validate-config", str(path)]).returncode == 0
+    hooks = {h["id"]: h for repo in yaml.safe_load(path.read_text(encoding="utf-8"))["repos"] for h in repo["hooks"]}
+    assert set(hooks) == {"ruff-check", "ruff-format", "mypy", "sqlfluff-lint"}
+    for hook in hooks.values():
+        program, *rest = hook["entry"].split()
+        if program == "./mdw":  # one of mdw's commands (the dev package's lint-sql)
+            with pytest.raises(SystemExit) as done:
+                cli.main([*rest, "--help"])
+            assert done.value.code == 0
+        else:
+            assert program.startswith(".venv/bin/") and (BIN / Path(program).name).exists(), program
+    assert hooks["sqlfluff-lint"]["files"] == r"^dbt_project/models/.*\.sql$"

@@ -100,6 +100,17 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     return benchmark.main(rows=args.rows)
 
 
+def cmd_lint_sql(args: argparse.Namespace) -> int:
+    """sqlfluff on the dbt models (all, or the given files): the dbt templater compiles against the
+    warehouse, as the transformer (pre-commit's ``sqlfluff-lint`` hook)."""
+    from monitor_dordt_west.warehouse import dbt
+
+    env = dbt.dbt_env(cli.owner_target(), target_path=config.paths().home / "sqlfluff_target")
+    sqlfluff = Path(sys.executable).parent / "sqlfluff"
+    cmd = [str(sqlfluff), "lint", *(args.files or ["dbt_project/models"])]
+    return subprocess.run(cmd, cwd=config.PROJECT_DIR, env=env).returncode
+
+
 def register(add) -> None:
     """Add the development commands to ``mdw``'s parser (called by ``monitor_dordt_west.cli``)."""
     p = add("demo", cmd_demo, "main job: embedded PostgreSQL, sample deliveries, the DAGs, the warehouse")
@@ -128,3 +139,5 @@ def register(add) -> None:
     p.add_argument("args", nargs=argparse.REMAINDER)
     p = add("benchmark", cmd_benchmark, "load a generated 5-million-row POL_misdrijven file; compare with bare COPY")
     p.add_argument("--rows", type=int, default=5_000_000)
+    p = add("lint-sql", cmd_lint_sql, "sqlfluff on the dbt models, compiled against the warehouse (pre-commit)")
+    p.add_argument("files", nargs="*", help="model files (default: dbt_project/models)")

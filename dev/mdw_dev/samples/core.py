@@ -121,14 +121,16 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
         def day(days: int = days, year: int = year, month: int = month) -> date:
             return date(year, month, 1) + timedelta(days=rng.randrange(days))
 
-        crimes, verdachten, incidenten = [], [], []
-        for b in [*bs, None]:
-            code_b = b.code if b else ""
-            if calibrated:
+        crimes: list[tuple] = []
+        verdachten: list[tuple] = []
+        incidenten: list[tuple] = []
+        for area in [*bs, None]:
+            code_b = area.code if area else ""
+            if calibrated and plan is not None:
                 yearly = plan.crimes[code_b]
                 shares = plan.crime_shares[group_of.get(code_b, "rest")]
             else:
-                yearly = (b.misdrijven_2023 if b else 190) * trend
+                yearly = (area.misdrijven_2023 if area else 190) * trend
                 shares = dordrecht_shares
             for _ in range(_poisson(rng, yearly / 12)):
                 seq[year] = seq.get(year, 0) + 1
@@ -142,16 +144,16 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
                 )
                 crimes.append((nr, dmy(when), pleeg, code, labels[code], code_b))
                 if rng.random() < 0.22:
-                    for person, born in rng.sample(older, rng.choice((1, 1, 1, 2))):
-                        home = rng.choice(bs).code if rng.random() < 0.85 else ""
-                        verdachten.append((nr, person, born, home, dmy(when)))
+                    for suspect, born in rng.sample(older, rng.choice((1, 1, 1, 2))):
+                        home_code = rng.choice(bs).code if rng.random() < 0.85 else ""
+                        verdachten.append((nr, suspect, born, home_code, dmy(when)))
         for person, born, home in young_by_month.pop((year, month), []):
             if crimes:
                 crime = rng.choice(crimes)
                 verdachten.append((crime[0], person, born, home, crime[1]))
-        for b in [*bs, None]:
-            code_b = b.code if b else ""
-            if calibrated:
+        for area in [*bs, None]:
+            code_b = area.code if area else ""
+            if calibrated and plan is not None:
                 yearly = plan.incidents[code_b]
                 e33, jeugd = plan.incident_shares[group_of.get(code_b, "rest")]
                 rest = 1 - e33 - jeugd
@@ -163,8 +165,8 @@ def generate(out: Path, seed: int = 2024, first_year: int = 2022, today: date | 
                     *(c for c in categories if c not in ("overlast verward persoon", "overlast jeugd")),
                 ]
             else:
-                inw = inhabitants(b, year) if b else 0
-                yearly = inw * (0.048 if b.focus else 0.037) if b else 150
+                inw = inhabitants(area, year) if area else 0
+                yearly = inw * (0.048 if area.focus else 0.037) if area else 150
                 cats, weights = categories, [w for _, w in INCIDENT_CATEGORIES]
             for _ in range(_poisson(rng, yearly / 12)):
                 cat = rng.choices(cats, weights)[0]

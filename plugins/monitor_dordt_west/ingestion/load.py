@@ -1352,7 +1352,7 @@ def pending_files(partner: str, landing: Path | None = None, settle: float | Non
 
 
 def ingest_partner(
-    partner: str, tgt: PgTarget, landing: Path | None = None, datasets: Iterable[str] | None = None
+    partner: str, tgt: PgTarget, landing: Path | None = None, datasets: Iterable[str | None] | None = None
 ) -> tuple[list[Outcome], list[DeliveryRejected]]:
     """Process every pending file of a partner; a refused file, or a platform fault on one file, does
     not stop the others (faults are outcomes with status ``failed``).

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from monitor_dordt_west import config
 
@@ -152,12 +153,12 @@ class Dataset:
         return Period.from_match(self.period_kind, m.groupdict())
 
 
-POLITIE_CSV = dict(encoding="cp1252", delimiter=";", line_end="crlf", date_format="DD-MM-YYYY")
-OCD_CSV = dict(encoding="utf-8", delimiter=",", line_end="lf", date_format="YYYY-MM-DD")
-SDD_CSV = dict(encoding="utf-8-sig", delimiter=";", line_end="any", date_format="YYYY-MM-DD")
+POLITIE_CSV: dict[str, Any] = dict(encoding="cp1252", delimiter=";", line_end="crlf", date_format="DD-MM-YYYY")
+OCD_CSV: dict[str, Any] = dict(encoding="utf-8", delimiter=",", line_end="lf", date_format="YYYY-MM-DD")
+SDD_CSV: dict[str, Any] = dict(encoding="utf-8-sig", delimiter=";", line_end="any", date_format="YYYY-MM-DD")
 BSN = Column("BSN", "persoon_pseudoniem", pseudonymise=True)
 
-BUURT = dict(lookup="buurtcode", pattern=r"^BU0505\d{4}$")
+BUURT: dict[str, Any] = dict(lookup="buurtcode", pattern=r"^BU0505\d{4}$")
 # Upper bounds of counts and amounts: far above anything real, low enough that no model can be
 # made to expand a value into rows until the disk is full.
 MAX_PER_BUURT_AGE = 10_000  # inhabitants of one buurt of one age (the largest Dutch buurten: ~1.000)
@@ -384,9 +385,9 @@ DATASETS += (
     ),
 )
 
-BLIK_CSV = dict(encoding="utf-8", delimiter=",", line_end="any", date_format="YYYY-MM-DD")
-BLIK_WIJK = dict(lookup="blik_wijk")
-PROGRAMMALIJN = dict(min_value=1, max_value=5)
+BLIK_CSV: dict[str, Any] = dict(encoding="utf-8", delimiter=",", line_end="any", date_format="YYYY-MM-DD")
+BLIK_WIJK: dict[str, Any] = dict(lookup="blik_wijk")
+PROGRAMMALIJN: dict[str, Any] = dict(min_value=1, max_value=5)
 
 DATASETS += (
     Dataset(

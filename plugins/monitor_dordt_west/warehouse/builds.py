@@ -464,7 +464,7 @@ def publish_build(tgt: PgTarget, build_id: int) -> str:
                 + "; ".join(f"{dep} → {on}" for dep, on in blocking)
                 + ". Verwijder ze of maak er een gewone view van, en bouw opnieuw."
             )
-        view_oids = sorted({oid for kind, oid, _, _ in dependents if kind == "v"})
+        view_oids = sorted({oid for kind, oid, _, _ in dependents if kind == "v" and oid is not None})
         foreign = conn.execute(
             "SELECT c.oid::regclass::text, pg_get_userbyid(c.relowner) FROM pg_class c "
             "WHERE c.oid = ANY(%s) AND NOT (pg_has_role(current_user, c.relowner, 'USAGE') "
