@@ -69,6 +69,95 @@ def fresh_db(pg_server, monkeypatch):
     connection.drop_database(tgt)
 
 
+def _build_template(pg_server, tmp_path_factory, name: str, write) -> object:
+    """A warehouse database loaded and built once per session, from the hand-made deliveries that
+    ``write`` puts in a landing folder: the template the clones of ``handmade_db`` and
+    ``full_year_db`` are made of. Its archive and quarantine are its own (no test writes there)."""
+    from monitor_dordt_west import migration
+    from monitor_dordt_west.orchestration import pipeline
+    from monitor_dordt_west.warehouse import connection
+
+    tgt = pg_server.with_dbname(f"tpl_{name}")
+    connection.drop_database(tgt)
+    connection.ensure_database(tgt)
+    migration.migrate(tgt)
+    root = tmp_path_factory.mktemp(f"tpl_{name}")
+    landing = root / "landing"
+    landing.mkdir()
+    write(landing)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MDW_WAREHOUSE_URI", tgt.uri())
+        mp.setenv("MDW_LANDING_DIR", str(landing))
+        mp.setenv("MDW_ARCHIVE_DIR", str(root / "archive"))
+        mp.setenv("MDW_QUARANTINE_DIR", str(root / "quarantine"))
+        result = pipeline.run(tgt, landing)
+    assert result.ok, [r.message for r in result.rejected]
+    assert result.build is not None and result.build.published, result.build
+    _close_sessions(pg_server, tgt.dbname)  # a template takes no connections (GX's pool kept some)
+    return tgt
+
+
+def _close_sessions(pg_server, dbname: str) -> None:
+    from monitor_dordt_west.warehouse import connection
+
+    with connection.connect(pg_server.with_dbname("postgres"), autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (dbname,),
+        )
+
+
+def _clone(pg_server, template, tmp_path: Path, monkeypatch):
+    """A new database copied from ``template`` (``CREATE DATABASE ... TEMPLATE``: a second, not a
+    load and a dbt build), migrated again (database-level grants are not copied), with an archive
+    and quarantine of its own so that its deliveries never overwrite the template's originals."""
+    from psycopg import sql
+
+    from monitor_dordt_west import migration
+    from monitor_dordt_west.warehouse import connection
+
+    tgt = pg_server.with_dbname(f"t_{uuid.uuid4().hex[:10]}")
+    with connection.connect(pg_server.with_dbname("postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(tgt.dbname), sql.Identifier(template.dbname)
+            )
+        )
+    migration.migrate(tgt)
+    monkeypatch.setenv("MDW_WAREHOUSE_URI", tgt.uri())
+    monkeypatch.setenv("MDW_ARCHIVE_DIR", str(tmp_path / "archive"))
+    monkeypatch.setenv("MDW_QUARANTINE_DIR", str(tmp_path / "quarantine"))
+    yield tgt
+    connection.drop_database(tgt)
+
+
+@pytest.fixture(scope="session")
+def handmade_template(pg_server, tmp_path_factory):
+    from tests import handmade
+
+    return _build_template(pg_server, tmp_path_factory, "handmade", handmade.write_landing)
+
+
+@pytest.fixture(scope="session")
+def full_year_template(pg_server, tmp_path_factory):
+    from tests import handmade
+
+    return _build_template(pg_server, tmp_path_factory, "full_year", handmade.write_full_year)
+
+
+@pytest.fixture
+def handmade_db(pg_server, handmade_template, tmp_path, monkeypatch):
+    """A warehouse with the hand-made deliveries (``handmade.write_landing``) loaded and built, all
+    its own (a copy of the session's template)."""
+    yield from _clone(pg_server, handmade_template, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def full_year_db(pg_server, full_year_template, tmp_path, monkeypatch):
+    """A warehouse with the hand-made full year (``handmade.write_full_year``) loaded and built."""
+    yield from _clone(pg_server, full_year_template, tmp_path, monkeypatch)
+
+
 @pytest.fixture
 def landing(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "landing"

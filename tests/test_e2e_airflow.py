@@ -90,7 +90,7 @@ def test_a_refused_delivery_fails_the_ingest_dag_with_the_reason(fresh_db, landi
 
 
 def test_publish_quarter_dag_makes_the_five_pillar_publications(
-    fresh_db, landing, dbt_manifest, airflow_home, tmp_path, monkeypatch
+    full_year_db, landing, dbt_manifest, airflow_home, tmp_path, monkeypatch
 ):
     """The quarterly DAG on its timetable's manual interval: a run dated 20 January 2025
     publishes 2024-Q4 for every pillar, into the register and the publications folder."""
@@ -98,8 +98,7 @@ def test_publish_quarter_dag_makes_the_five_pillar_publications(
     from monitor_dordt_west.publication.assembly import PILLARS, slug
 
     monkeypatch.setenv("MDW_PUBLICATIONS_DIR", str(tmp_path / "publicaties"))
-    handmade.write_full_year(landing)
-    assert pipeline.run(fresh_db, landing).ok
+    fresh_db = full_year_db  # loaded and built from handmade.write_full_year
     airflow_env.ensure_metadata_db(fresh_db)
     result = airflow_env.run_airflow(
         ["dags", "test", "publish_quarter", "2025-01-20"], fresh_db, check=False, capture=True

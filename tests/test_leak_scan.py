@@ -442,7 +442,7 @@ def test_no_planted_bsn_and_no_key_anywhere(fresh_db, landing, dbt_manifest, air
     )
     db = scan_database(superuser, pattern)
     originals = {Path(s) for _, st, _, s in ledger if st in ("quarantined", "held") and s}
-    store = files_under(home / "archive") + files_under(home / "quarantine")
+    store = files_under(config.paths().archive) + files_under(config.paths().quarantine)
     refused = [p for p in store if p in originals]
     logs = [p for p in files_under(home) if p.suffix == ".log" or "log" in p.relative_to(home).parts[:3]]
     logs = [p for p in logs if "pgdata" not in p.parts or "log" in p.parts]

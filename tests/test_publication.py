@@ -55,11 +55,9 @@ def sha(path) -> str:
 
 
 @pytest.fixture
-def built(fresh_db, landing):
-    handmade.write_full_year(landing)
-    result = pipeline.run(fresh_db, landing)
-    assert result.ok, [r.message for r in result.rejected]
-    return fresh_db
+def built(full_year_db):
+    """The hand-made full year, loaded and built (``handmade.write_full_year``)."""
+    return full_year_db
 
 
 def test_publication_workbook_pdf_reproduction_and_correction(built, landing, tmp_path):

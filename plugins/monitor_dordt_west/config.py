@@ -49,11 +49,13 @@ class Paths:
 
     @property
     def archive(self) -> Path:
-        return self.home / "archive"
+        """The loaded originals (``MDW_ARCHIVE_DIR``, e.g. a volume of its own)."""
+        return Path(os.environ.get("MDW_ARCHIVE_DIR", self.home / "archive"))
 
     @property
     def quarantine(self) -> Path:
-        return self.home / "quarantine"
+        """The refused originals with their reasons (``MDW_QUARANTINE_DIR``)."""
+        return Path(os.environ.get("MDW_QUARANTINE_DIR", self.home / "quarantine"))
 
     @property
     def airflow_home(self) -> Path:
