@@ -50,7 +50,7 @@ ZYGOTE = r"""
 import dataclasses, json, logging, os, resource, signal, sys, traceback
 import great_expectations  # noqa: F401 - imported once here instead of in every loader child
 import monitor_dordt_west.ingestion.validation  # noqa: F401
-from monitor_dordt_west.ingestion import load
+from monitor_dordt_west.ingestion import load, raw_tables
 from monitor_dordt_west.warehouse import connection
 children = {}
 
@@ -84,7 +84,7 @@ def load(req):
         for name in ("great_expectations", "sqlalchemy", "urllib3", "posthog"):
             logging.getLogger(name).setLevel(logging.WARNING)
         tgt = connection.target()
-        load.ensure_schema(tgt)
+        raw_tables.ensure_schema(tgt)
         outcomes = []
         for partner in req["partners"]:
             outcomes += [dataclasses.asdict(o) for o in load.ingest_partner(partner, tgt)[0]]
