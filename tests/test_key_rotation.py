@@ -330,7 +330,7 @@ def test_rotation_is_refused_while_a_load_is_in_progress(fresh_db, landing, tmp_
         with pytest.raises(key_rotation.RotationRefused, match="in progress"):
             key_rotation.rotate(fresh_db, by="test", new_key=K2)
     with connect(fresh_db) as conn:  # an unfinished load in the ledger
-        ledger.insert(
+        ledger.register(
             conn, "sdd", ds, ds.match("SDD_uitkeringen_202402.csv"), "SDD_uitkeringen_202402.csv", "0" * 64, 1, None
         )
         conn.commit()

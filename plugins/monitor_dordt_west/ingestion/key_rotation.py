@@ -297,13 +297,9 @@ def _lock_out_loads(conn) -> None:
                 f"a load of {ds.id} is in progress; wait until it has finished (pause the ingest DAGs first). "
                 "Nothing was rotated."
             )
-    loading = conn.execute(
-        "SELECT delivery_id, dataset FROM mdw_meta.load_ledger WHERE status = %s AND dataset = ANY(%s) "
-        "ORDER BY delivery_id",
-        (ledger.LOADING, [ds.id for ds in pseudonymised_datasets()]),
-    ).fetchall()
+    loading = ledger.in_state(conn, ledger.Status.LOADING, [ds.id for ds in pseudonymised_datasets()])
     if loading:
-        listed = ", ".join(f"{d} ({ds})" for d, ds in loading[:10])
+        listed = ", ".join(f"{e.delivery_id} ({e.dataset})" for e in loading[:10])
         raise RotationRefused(
             f"the load ledger has deliveries in state 'loading': {listed}. No load runs now, so they were "
             "interrupted: the next ingestion run of their dataset marks them aborted and cleans up (or wait "
@@ -371,13 +367,10 @@ class ArchiveCopy:
 def _archived_copies(conn) -> list[tuple[int, registry.Dataset, Path, str]]:
     """The pseudonymised archive copies the ledger knows of (active and superseded deliveries)."""
     by_id = {ds.id: ds for ds in pseudonymised_datasets()}
-    rows = conn.execute(
-        "SELECT delivery_id, dataset, stored_as, archive_sha256 FROM mdw_meta.load_ledger "
-        "WHERE dataset = ANY(%s) AND status IN (%s, %s) AND stored_as IS NOT NULL AND archive_sha256 IS NOT NULL "
-        "ORDER BY delivery_id",
-        (list(by_id), ledger.LOADED, ledger.SUPERSEDED),
-    ).fetchall()
-    return [(d, by_id[ds_id], Path(stored), sha.strip()) for d, ds_id, stored, sha in rows]
+    return [
+        (e.delivery_id, by_id[e.dataset], Path(e.stored_as), e.archive_sha256.strip())
+        for e in ledger.archived(conn, list(by_id))
+    ]
 
 
 def _rewrite_archive(conn, new_key: bytes) -> list[ArchiveCopy]:
@@ -402,9 +395,7 @@ def _rewrite_archive(conn, new_key: bytes) -> list[ArchiveCopy]:
             tmp = path.with_name(path.name + TMP_SUFFIX)
             new_sha = _rewrite_copy(path, tmp, ds, new_key)
             copies.append(ArchiveCopy(delivery_id, path, tmp, new_sha))
-            conn.execute(
-                "UPDATE mdw_meta.load_ledger SET archive_sha256 = %s WHERE delivery_id = %s", (new_sha, delivery_id)
-            )
+            ledger.record_archive_sha(conn, delivery_id, new_sha)
     except BaseException:
         for copy in copies:
             copy.tmp.unlink(missing_ok=True)

@@ -94,7 +94,7 @@ def _refuse(conn, path: Path, partner: str, delivery_id: int, problems: list[str
     partner: ``InfrastructureError``."""
     rejected = DeliveryRejected(display_name(path.name), problems, delivery_id, held=held)
     dest = storage.quarantine(path, partner, delivery_id, rejected.message)
-    ledger.mark_refused(conn, delivery_id, ledger.HELD if held else ledger.QUARANTINED, rejected.message, dest)
+    (ledger.hold if held else ledger.quarantine)(conn, delivery_id, rejected.message, dest)
     conn.commit()
     (log.warning if held else log.error)("%s", rejected.message)
     return rejected
@@ -134,7 +134,9 @@ def ingest_file(path: Path, partner: str, tgt: PgTarget, validator) -> Outcome:
             except ValueError as exc:
                 ds, period, period_problem = None, None, str(exc)
             if ds is None or period_problem:
-                delivery_id = ledger.insert(conn, partner, ds, period, display_name(path.name), sha, size, st.st_mtime)
+                delivery_id = ledger.register(
+                    conn, partner, ds, period, display_name(path.name), sha, size, st.st_mtime
+                )
                 raise _refuse(conn, path, partner, delivery_id, [period_problem])
             conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (ds.id,))  # one load per dataset at a time
             conn.commit()
@@ -176,7 +178,7 @@ def _refuse_entry(path: Path, partner: str, tgt: PgTarget, st: os.stat_result) -
         "(de inhoud is niet gelezen en niet gevolgd)"
     )
     with connect(tgt) as conn:
-        delivery_id = ledger.insert(conn, partner, None, None, display_name(path.name), None, 0, None)
+        delivery_id = ledger.register(conn, partner, None, None, display_name(path.name), None, 0, None)
         raise _refuse(conn, path, partner, delivery_id, [problem])
 
 
@@ -192,23 +194,25 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
         return Outcome(name, ds.id, period.label, None, "skipped", message=msg)
 
     prior = ledger.same_content(conn, ds, period, sha)
-    if prior and prior.status in (ledger.LOADED, ledger.SUPERSEDED):
+    if prior and prior.status in (ledger.Status.LOADED, ledger.Status.SUPERSEDED):
         return _unchanged(conn, path, partner, ds, period, prior)
-    if prior and prior.status in (ledger.QUARANTINED, ledger.HELD):
-        again = "geweigerde" if prior.status == ledger.QUARANTINED else "aangehouden"
+    if prior and prior.status in (ledger.Status.QUARANTINED, ledger.Status.HELD):
+        again = "geweigerde" if prior.status == ledger.Status.QUARANTINED else "aangehouden"
         lines = [  # the earlier findings, without the header line and without earlier "byte-identiek" lines
             line[2:]
             for line in (prior.reason or "").splitlines()[1:]
             if line.startswith("- ") and not line.startswith("- byte-identiek")
         ]
         same = f"byte-identiek aan de eerder {again} levering {prior.delivery_id}"
-        refused = _refuse(conn, path, partner, prior.delivery_id, [same, *lines], held=prior.status == ledger.HELD)
+        refused = _refuse(
+            conn, path, partner, prior.delivery_id, [same, *lines], held=prior.status == ledger.Status.HELD
+        )
         ledger.count_receipt(conn, prior.delivery_id)  # only once the copy is safely in quarantine
         conn.commit()
         raise refused
-    released = prior is not None and prior.status == ledger.RELEASED
+    released = prior is not None and prior.status == ledger.Status.RELEASED
 
-    delivery_id = ledger.insert(conn, partner, ds, period, display_name(path.name), sha, size, st.st_mtime)
+    delivery_id = ledger.register(conn, partner, ds, period, display_name(path.name), sha, size, st.st_mtime)
     conn.commit()
     order_problems, hold = delivery_rules.order_problems(conn, ds, period, st.st_mtime, name, released)
     if order_problems:
@@ -216,7 +220,7 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
             refused = _refuse(conn, path, partner, delivery_id, order_problems, held=hold)
         except InfrastructureError as exc:
             conn.rollback()
-            ledger.mark_aborted(conn, delivery_id, f"infrastructuur: {exc}")
+            ledger.abort(conn, delivery_id, f"infrastructuur: {exc}")
             conn.commit()
             raise
         raise refused
@@ -266,14 +270,14 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
             log.warning("%s: geladen, maar niet uit de landingsmap verwijderd (%s)", name, exc.strerror)
     except (InfrastructureError, FileChanged) as exc:
         conn.rollback()
-        ledger.mark_aborted(conn, delivery_id, f"infrastructuur: {exc}")
+        ledger.abort(conn, delivery_id, f"infrastructuur: {exc}")
         conn.commit()
         if isinstance(exc, FileChanged):
             return _skipped(path, str(exc))
         raise
     except OSError as exc:
         conn.rollback()
-        ledger.mark_aborted(conn, delivery_id, f"infrastructuur: {exc.strerror}")
+        ledger.abort(conn, delivery_id, f"infrastructuur: {exc.strerror}")
         conn.commit()
         raise _infrastructure(f"{name}: fout in het bestandssysteem ({exc.strerror})") from exc
     finally:
@@ -309,7 +313,7 @@ def _unchanged(conn, path: Path, partner: str, ds: Dataset, period: Period, prio
     path.unlink(missing_ok=True)  # the archive holds these bytes already (or their pseudonymised copy)
     state = (
         "de actieve levering"
-        if prior.status == ledger.LOADED
+        if prior.status == ledger.Status.LOADED
         else f"een levering die al is vervangen door levering {prior.superseded_by}"
     )
     msg = f"{name}: byte-identiek aan levering {prior.delivery_id} ({state}); niets gewijzigd"
@@ -361,24 +365,22 @@ def release(tgt: PgTarget, delivery_id: int, by: str) -> Path:
     applies. Returns where the file was put."""
     tgt = as_role(tgt, credentials.LOADER)
     with connect(tgt) as conn:
-        row = conn.execute(
-            "SELECT partner, dataset, file_name, stored_as FROM mdw_meta.load_ledger WHERE delivery_id = %s",
-            (delivery_id,),
-        ).fetchone()
-        if row is None:
+        entry = ledger.get(conn, delivery_id)
+        if entry is None:
             raise ValueError(f"levering {delivery_id} bestaat niet")
-        partner, dataset_id, file_name, stored_as = row
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (dataset_id,))
-        ledger.release(conn, delivery_id, by)
-        folder = config.paths().landing / partner
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (entry.dataset,))
+        ledger.release(conn, delivery_id, by)  # TransitionRefused (a ValueError) unless it is held
+        folder = config.paths().landing / entry.partner
         folder.mkdir(parents=True, exist_ok=True)
-        dest = folder / file_name
+        dest = folder / entry.file_name
         if dest.exists():
-            raise ValueError(f"{display_name(file_name)} staat al in de landingsmap; verwerk of verwijder dat eerst")
-        os.replace(stored_as, dest)  # keeps its modification time: the release is in the ledger, not the file
-        Path(stored_as + ".reden.txt").unlink(missing_ok=True)
+            raise ValueError(
+                f"{display_name(entry.file_name)} staat al in de landingsmap; verwerk of verwijder dat eerst"
+            )
+        os.replace(entry.stored_as, dest)  # keeps its modification time: the release is in the ledger, not the file
+        Path(entry.stored_as + ".reden.txt").unlink(missing_ok=True)
         conn.commit()
-    log.info("delivery %s released by %s; %s is back in %s", delivery_id, by, display_name(file_name), folder)
+    log.info("delivery %s released by %s; %s is back in %s", delivery_id, by, display_name(entry.file_name), folder)
     return dest
 
 

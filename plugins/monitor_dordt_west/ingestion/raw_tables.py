@@ -71,7 +71,7 @@ def ensure_schema(tgt: PgTarget) -> None:
 
 def require_migrated(conn) -> None:
     """The ledger exists: otherwise the warehouse was not migrated (an operator's matter)."""
-    if conn.execute("SELECT to_regclass('mdw_meta.load_ledger')").fetchone()[0] is None:
+    if not ledger.exists(conn):
         raise InfrastructureError("het warehouse is niet gemigreerd: draai eerst `mdw migrate` (als eigenaar)")
 
 
@@ -175,12 +175,7 @@ def sweep_leftovers(tgt: PgTarget, partner: str) -> None:
                 continue  # a load of this dataset is running
             try:
                 clean_up_aborted_loads(conn, ds, partner)
-                ids = {
-                    r[0]: r[1]
-                    for r in conn.execute(
-                        "SELECT delivery_id, file_name FROM mdw_meta.load_ledger WHERE dataset = %s", (ds.id,)
-                    ).fetchall()
-                }
+                ids = {e.delivery_id: e.file_name for e in ledger.of_dataset(conn, ds)}
                 prefix = f"{ds.name}__d"
                 for (table,) in conn.execute(
                     "SELECT tablename FROM pg_tables WHERE schemaname = 'loading' AND starts_with(tablename, %s)",
@@ -245,5 +240,5 @@ def swap_into_place(conn, ds: Dataset, period: Period, delivery_id: int, work: s
         old_part = sql.Identifier(ds.raw_schema, ds.partition(old))
         conn.execute(sql.SQL("ALTER TABLE {} DETACH PARTITION {}").format(parent, old_part))
         conn.execute(sql.SQL("DROP TABLE {}").format(old_part))
-        ledger.mark_superseded(conn, old, delivery_id)
+        ledger.supersede(conn, old, delivery_id)
     return replaced
