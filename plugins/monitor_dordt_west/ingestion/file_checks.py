@@ -372,6 +372,3 @@ def _check_body(fh, head: bytes, ds: Dataset, name: str) -> list[str]:
             "het bestand lijkt afgebroken (onvolledig verstuurd?)"
         )
     return problems
-
-
-# --------------------------------------------------------------------------- storage (archive, quarantine)

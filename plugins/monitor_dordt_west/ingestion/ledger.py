@@ -2,12 +2,14 @@
 
 The ledger has one row per received file content (see ``warehouse/sql/meta.sql``)::
 
-    (received) ──► loading ──► loaded ──► superseded   (a later delivery of the same period/year replaced it)
-                      │ └────► quarantined ◄┐            (refused; the reason is in ``reason``)
-                      │ │                   └ again      (the same refused bytes received again)
-                      │ └────► held ──► released         (held back for review; an operator released it)
-                      │         ▲└ again                 (the same held bytes received again)
-                      └──────► aborted                   (interrupted, or an infrastructure fault: processed again)
+    loading ──► loaded ──► superseded           (a later delivery of the same period/year replaced it)
+       │ └────► quarantined                     (refused; the reason is in ``reason``)
+       │ └────► held ──► released               (held back for review; an operator released it)
+       └──────► aborted                         (interrupted, or an infrastructure fault: processed again)
+
+A new row starts in ``loading`` (``register``). The bytes of a refused or held delivery, received
+again, are refused or held again with the new message (``quarantined`` -> ``quarantined``,
+``held`` -> ``held``).
 
 ``TRANSITIONS`` states the allowed transitions once. Each has one function here (``register``,
 ``mark_loaded``, ``supersede``, ``quarantine``, ``hold``, ``release``, ``abort``) that runs the one

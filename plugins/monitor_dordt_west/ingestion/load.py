@@ -134,9 +134,7 @@ def ingest_file(path: Path, partner: str, tgt: PgTarget, validator) -> Outcome:
             except ValueError as exc:
                 ds, period, period_problem = None, None, str(exc)
             if ds is None or period_problem:
-                delivery_id = ledger.register(
-                    conn, partner, ds, period, display_name(path.name), sha, size, st.st_mtime
-                )
+                delivery_id = ledger.register(conn, partner, ds, period, name, sha, size, st.st_mtime)
                 raise _refuse(conn, path, partner, delivery_id, [period_problem])
             conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (ds.id,))  # one load per dataset at a time
             conn.commit()
@@ -204,24 +202,21 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
             if line.startswith("- ") and not line.startswith("- byte-identiek")
         ]
         same = f"byte-identiek aan de eerder {again} levering {prior.delivery_id}"
-        refused = _refuse(
-            conn, path, partner, prior.delivery_id, [same, *lines], held=prior.status == ledger.Status.HELD
-        )
+        held = prior.status == ledger.Status.HELD
+        refused = _refuse(conn, path, partner, prior.delivery_id, [same, *lines], held=held)
         ledger.count_receipt(conn, prior.delivery_id)  # only once the copy is safely in quarantine
         conn.commit()
         raise refused
     released = prior is not None and prior.status == ledger.Status.RELEASED
 
-    delivery_id = ledger.register(conn, partner, ds, period, display_name(path.name), sha, size, st.st_mtime)
+    delivery_id = ledger.register(conn, partner, ds, period, name, sha, size, st.st_mtime)
     conn.commit()
     order_problems, hold = delivery_rules.order_problems(conn, ds, period, st.st_mtime, name, released)
     if order_problems:
         try:
             refused = _refuse(conn, path, partner, delivery_id, order_problems, held=hold)
         except InfrastructureError as exc:
-            conn.rollback()
-            ledger.abort(conn, delivery_id, f"infrastructuur: {exc}")
-            conn.commit()
+            _abort(conn, delivery_id, str(exc))
             raise
         raise refused
     work = ds.partition(delivery_id)
@@ -269,16 +264,12 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
         except OSError as exc:  # the next run sees identical bytes, already loaded, and removes it
             log.warning("%s: geladen, maar niet uit de landingsmap verwijderd (%s)", name, exc.strerror)
     except (InfrastructureError, FileChanged) as exc:
-        conn.rollback()
-        ledger.abort(conn, delivery_id, f"infrastructuur: {exc}")
-        conn.commit()
+        _abort(conn, delivery_id, str(exc))
         if isinstance(exc, FileChanged):
             return _skipped(path, str(exc))
         raise
     except OSError as exc:
-        conn.rollback()
-        ledger.abort(conn, delivery_id, f"infrastructuur: {exc.strerror}")
-        conn.commit()
+        _abort(conn, delivery_id, str(exc.strerror))
         raise _infrastructure(f"{name}: fout in het bestandssysteem ({exc.strerror})") from exc
     finally:
         if archive_copy:
@@ -293,6 +284,13 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
     log.info(msg)
     log.info("%s stage timings (s): %s", name, clock.laps)
     return Outcome(name, ds.id, period.label, delivery_id, "loaded", rows, replaced, msg, clock.laps)
+
+
+def _abort(conn, delivery_id: int, fault: str) -> None:
+    """A fault of the platform: what the load did is rolled back, and its ledger row is ``aborted``."""
+    conn.rollback()
+    ledger.abort(conn, delivery_id, f"infrastructuur: {fault}")
+    conn.commit()
 
 
 def _infrastructure(what: str) -> InfrastructureError:

@@ -38,7 +38,7 @@ PG_TYPES = {
 
 def ensure_schema(tgt: PgTarget) -> None:
     """Create (idempotently) every raw table of the registry, as the loader (its owner). The ledger,
-    the raw schemas and the grants are the owner's migration (``mdw migrate``, access.migrate)."""
+    the raw schemas and the grants are the owner's migration (``mdw migrate``, ``roles.migrate``)."""
     tgt = as_role(tgt, credentials.LOADER)
     with connect(tgt) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('mdw_meta.ensure_schema'))")
@@ -64,9 +64,6 @@ def ensure_schema(tgt: PgTarget) -> None:
                 )
             )
         conn.commit()
-
-
-# --------------------------------------------------------------------------- file checks
 
 
 def require_migrated(conn) -> None:
