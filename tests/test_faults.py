@@ -50,7 +50,8 @@ ZYGOTE = r"""
 import dataclasses, json, logging, os, resource, signal, sys, traceback
 import great_expectations  # noqa: F401 - imported once here instead of in every loader child
 import monitor_dordt_west.ingestion.validation  # noqa: F401
-from monitor_dordt_west.ingestion import load, raw_tables
+from monitor_dordt_west.ingestion import load as ingest  # not `load`: the name of the child's function below
+from monitor_dordt_west.ingestion import raw_tables
 from monitor_dordt_west.warehouse import connection
 children = {}
 
@@ -87,7 +88,7 @@ def load(req):
         raw_tables.ensure_schema(tgt)
         outcomes = []
         for partner in req["partners"]:
-            outcomes += [dataclasses.asdict(o) for o in load.ingest_partner(partner, tgt)[0]]
+            outcomes += [dataclasses.asdict(o) for o in ingest.ingest_partner(partner, tgt)[0]]
         with open(req["out"] + ".json", "w") as fh:
             json.dump(outcomes, fh, default=str)
         code = 0
@@ -360,7 +361,9 @@ def assert_nothing_loaded(site: Site, *files: File) -> None:
     for f in files:
         assert raw_count(site.tgt, f) == 0
         assert f.path.exists(), f"{f.path.name} must stay in the landing folder"
-    assert not {ledger.Status.QUARANTINED, ledger.Status.HELD, ledger.Status.LOADED} & set(statuses(site.tgt)), statuses(site.tgt)
+    assert not {ledger.Status.QUARANTINED, ledger.Status.HELD, ledger.Status.LOADED} & set(statuses(site.tgt)), (
+        statuses(site.tgt)
+    )
     assert list(site.home.rglob("*.tmp")) == []
 
 

@@ -342,6 +342,7 @@ def test_rotation_is_refused_while_a_load_is_in_progress(fresh_db, landing, tmp_
 
 def test_in_airflow_sdd_ingestion_refuses_to_start_without_a_configured_key(fresh_db, landing, monkeypatch, own_home):
     from monitor_dordt_west.orchestration import tasks
+
     monkeypatch.setenv("AIRFLOW_CTX_DAG_ID", "ingest_sdd")
     path = uitkeringen(landing, 1, [A])
     raw_tables.ensure_schema(fresh_db)

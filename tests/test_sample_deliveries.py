@@ -53,6 +53,7 @@ def test_pipeline_accepts_the_sample_and_the_warehouse_holds_no_bsn(fresh_db, tm
 
 def test_second_round_corrects_one_month_and_redelivers_one_file_identically(fresh_db, tmp_path, monkeypatch):
     from monitor_dordt_west.ingestion import load, raw_tables
+
     monkeypatch.setenv("MDW_PSEUDONYM_KEY", "ef" * 32)
     first, second = tmp_path / "first", tmp_path / "second"
     kwargs = dict(seed=5, first_year=2024, today=date(2024, 4, 1))  # Q1 2024 only
@@ -91,6 +92,7 @@ def test_sample_command_line(tmp_path, capsys):
 
 def test_national_scale_has_the_volumes_of_the_netherlands(tmp_path):
     from mdw_dev.samples import national
+
     counts = national.generate(tmp_path, months=1)
     assert counts["POL_misdrijven_202301.csv"] == 800_000 // 12
     assert counts["POL_incidenten_202301.csv"] == 720_000 // 12

@@ -85,6 +85,7 @@ def migrate(owner: PgTarget) -> None:
         _hand_over_to_components(conn)  # after the grants: a new owner needs CREATE on the schema
         conn.commit()
     from monitor_dordt_west.ingestion import raw_tables
+
     raw_tables.ensure_schema(as_loader(owner))  # the raw tables, owned by the loader
     log.info("warehouse %s migrated: roles %s", owner.display_uri, ", ".join(role_name(r) for r in COMPONENT_ROLES))
 
