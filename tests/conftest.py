@@ -193,3 +193,14 @@ def airflow_home(mdw_home) -> Path:
         }
     )
     return home
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """In parallel runs (pytest-xdist, ``--dist loadgroup``) the tests of one template run on one
+    worker, so that each template is built once per run, not once per worker."""
+    for item in items:
+        for template in ("full_year", "handmade"):
+            if f"{template}_db" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group(template))
+                break

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 
 from mdw_dev.samples import bad
-from monitor_dordt_west.ingestion import load, registry
+from monitor_dordt_west.ingestion import load, raw_tables, registry
 from tests.conftest import query
 
 
@@ -15,7 +15,7 @@ def test_every_bad_delivery_is_refused_with_its_message(fresh_db, tmp_path):
     cases = bad.generate(landing)
     with open(landing / "verwachte_meldingen.csv", encoding="utf-8") as fh:
         assert [(r["bestand"], r["verwachte_melding"]) for r in csv.DictReader(fh, delimiter=";")] == cases
-    load.ensure_schema(fresh_db)
+    raw_tables.ensure_schema(fresh_db)
     refused = {}
     for partner in registry.PARTNERS:
         outcomes, rejected = load.ingest_partner(partner, fresh_db, landing)

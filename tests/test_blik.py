@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor_dordt_west.ingestion import load as ingest
+from monitor_dordt_west.ingestion import raw_tables
 from tests.conftest import query
 from tests.deliveries import REGISTRATIES_HEADER, VRIJWILLIGERS_HEADER, blik
 
@@ -26,7 +27,7 @@ GOOD = [
 
 
 def load(tgt, landing):
-    ingest.ensure_schema(tgt)
+    raw_tables.ensure_schema(tgt)
     return ingest.ingest_partner("blik", tgt, landing)
 
 

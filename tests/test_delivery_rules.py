@@ -12,6 +12,7 @@ import os
 from datetime import UTC, datetime
 
 from monitor_dordt_west.ingestion import load as ingest
+from monitor_dordt_west.ingestion import raw_tables
 from tests.conftest import query
 from tests.deliveries import (
     INCIDENTEN_HEADER,
@@ -28,7 +29,7 @@ A, B = make_bsn(201), make_bsn(202)
 
 
 def load(tgt, landing, partner):
-    ingest.ensure_schema(tgt)
+    raw_tables.ensure_schema(tgt)
     return ingest.ingest_partner(partner, tgt, landing)
 
 

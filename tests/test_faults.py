@@ -50,7 +50,8 @@ ZYGOTE = r"""
 import dataclasses, json, logging, os, resource, signal, sys, traceback
 import great_expectations  # noqa: F401 - imported once here instead of in every loader child
 import monitor_dordt_west.ingestion.validation  # noqa: F401
-from monitor_dordt_west.ingestion import load
+from monitor_dordt_west.ingestion import load as ingest  # not `load`: the name of the child's function below
+from monitor_dordt_west.ingestion import raw_tables
 from monitor_dordt_west.warehouse import connection
 children = {}
 
@@ -84,10 +85,10 @@ def load(req):
         for name in ("great_expectations", "sqlalchemy", "urllib3", "posthog"):
             logging.getLogger(name).setLevel(logging.WARNING)
         tgt = connection.target()
-        load.ensure_schema(tgt)
+        raw_tables.ensure_schema(tgt)
         outcomes = []
         for partner in req["partners"]:
-            outcomes += [dataclasses.asdict(o) for o in load.ingest_partner(partner, tgt)[0]]
+            outcomes += [dataclasses.asdict(o) for o in ingest.ingest_partner(partner, tgt)[0]]
         with open(req["out"] + ".json", "w") as fh:
             json.dump(outcomes, fh, default=str)
         code = 0
@@ -360,7 +361,9 @@ def assert_nothing_loaded(site: Site, *files: File) -> None:
     for f in files:
         assert raw_count(site.tgt, f) == 0
         assert f.path.exists(), f"{f.path.name} must stay in the landing folder"
-    assert not {ledger.QUARANTINED, ledger.HELD, ledger.LOADED} & set(statuses(site.tgt)), statuses(site.tgt)
+    assert not {ledger.Status.QUARANTINED, ledger.Status.HELD, ledger.Status.LOADED} & set(statuses(site.tgt)), (
+        statuses(site.tgt)
+    )
     assert list(site.home.rglob("*.tmp")) == []
 
 
@@ -371,9 +374,9 @@ def assert_exactly_once(site: Site, *files: tuple[File, str], aborted: int | Non
     tgt = site.tgt
     for f, sha in files:
         rows = ledger_rows(tgt, f, sha)
-        loaded = [r for r in rows if r[1] == ledger.LOADED]
+        loaded = [r for r in rows if r[1] == ledger.Status.LOADED]
         assert len(loaded) == 1, rows
-        assert {r[1] for r in rows} <= {ledger.LOADED, ledger.ABORTED}, rows
+        assert {r[1] for r in rows} <= {ledger.Status.LOADED, ledger.Status.ABORTED}, rows
         delivery_id, _, _, times_received, rows_loaded, stored_as, archive_sha = loaded[0]
         assert times_received == 1, rows
         assert rows_loaded == f.rows
@@ -397,10 +400,10 @@ def assert_exactly_once(site: Site, *files: tuple[File, str], aborted: int | Non
         expected = sum(f.rows for f, _ in files if f"raw_{f.partner}.{f.dataset}" == table)
         assert query(tgt, f"SELECT count(*) FROM {table}") == [(expected,)], table
     states = statuses(tgt)
-    assert states.count(ledger.LOADED) == len(files), states
-    assert set(states) <= {ledger.LOADED, ledger.ABORTED}, states
+    assert states.count(ledger.Status.LOADED) == len(files), states
+    assert set(states) <= {ledger.Status.LOADED, ledger.Status.ABORTED}, states
     if aborted is not None:
-        assert states.count(ledger.ABORTED) == aborted, states
+        assert states.count(ledger.Status.ABORTED) == aborted, states
     assert work_tables(tgt) == []
     assert list(site.home.rglob("*.tmp")) == []
     for f, _ in files:
@@ -529,7 +532,7 @@ def test_sigkill_during_copy_then_next_run_loads_exactly_once(loader, site, part
         wait_for_activity(site.tgt, run, COPYING)
     run.kill()  # mid-COPY: the work table and the COPY are one uncommitted transaction
     ((delivery_id, status, *_),) = ledger_rows(site.tgt, f, sha)
-    assert status == ledger.LOADING  # what a killed load leaves behind
+    assert status == ledger.Status.LOADING  # what a killed load leaves behind
     assert raw_count(site.tgt, f) == 0 and f.path.exists()
     leftovers = list(site.home.rglob("*.tmp"))
     if partner == "sdd":  # the pseudonymised archive copy was being written beside the COPY
@@ -540,7 +543,7 @@ def test_sigkill_during_copy_then_next_run_loads_exactly_once(loader, site, part
     again = loader.run(site.env(), [partner])
     assert [o["status"] for o in again.outcomes] == ["loaded"], again.log[-3000:]
     assert_exactly_once(site, (f, sha), aborted=1)
-    assert ledger_rows(site.tgt, f, sha)[0][1:3] == (ledger.ABORTED, ledger.INTERRUPTED)
+    assert ledger_rows(site.tgt, f, sha)[0][1:3] == (ledger.Status.ABORTED, ledger.INTERRUPTED)
 
 
 def test_sigkill_during_gx_validation_then_next_run_loads_exactly_once(loader, site):
@@ -554,7 +557,7 @@ def test_sigkill_during_gx_validation_then_next_run_loads_exactly_once(loader, s
     )
     run.kill()
     ((delivery_id, status, *_),) = ledger_rows(site.tgt, f, sha)
-    assert status == ledger.LOADING
+    assert status == ledger.Status.LOADING
     assert work_tables(site.tgt) == [f"misdrijven__d{delivery_id}"]  # COPY was committed: killed in the checks
     assert query(site.tgt, f"SELECT count(*) FROM loading.misdrijven__d{delivery_id}") == [(f.rows,)]
     assert_nothing_loaded(site, f)
@@ -562,7 +565,7 @@ def test_sigkill_during_gx_validation_then_next_run_loads_exactly_once(loader, s
     again = loader.run(site.env(), ["politie"])
     assert [o["status"] for o in again.outcomes] == ["loaded"], again.log[-3000:]
     assert_exactly_once(site, (f, sha), aborted=1)
-    assert ledger_rows(site.tgt, f, sha)[0][1:3] == (ledger.ABORTED, ledger.INTERRUPTED)
+    assert ledger_rows(site.tgt, f, sha)[0][1:3] == (ledger.Status.ABORTED, ledger.INTERRUPTED)
 
 
 # --------------------------------------------------------------------------- PostgreSQL stopped abruptly
@@ -629,7 +632,7 @@ def test_postgres_killed_mid_load_then_next_run_loads_exactly_once(loader, own_s
             pytest.fail(f"the killed postmaster {postmaster} or its backends {backends} are still there after 60 s")
         time.sleep(0.05)
     server.ensure_running()  # crash recovery
-    assert statuses(tgt) == [ledger.LOADING]  # never 'quarantined': the partner is not blamed for our fault
+    assert statuses(tgt) == [ledger.Status.LOADING]  # never 'quarantined': the partner is not blamed for our fault
     assert_nothing_loaded(site, f)
 
     again = loader.run(site.env(), ["politie"])
@@ -657,9 +660,9 @@ def test_full_archive_fails_the_load_then_loads_exactly_once_after_the_fix(loade
         assert outcome["status"] == "failed", outcome
         assert "Het bestand blijft in de landingsmap; niets is geladen" in outcome["message"], outcome
         assert OPERATOR in outcome["message"]
-        assert [r[1] for r in ledger_rows(site.tgt, f, shas[f])] == [ledger.ABORTED]
+        assert [r[1] for r in ledger_rows(site.tgt, f, shas[f])] == [ledger.Status.ABORTED]
     assert "kon niet worden gearchiveerd" in outcome_of(run, pol)[0]["message"]
-    assert statuses(site.tgt) == [ledger.ABORTED, ledger.ABORTED]
+    assert statuses(site.tgt) == [ledger.Status.ABORTED, ledger.Status.ABORTED]
     assert_nothing_loaded(site, pol, sdd)
     assert work_tables(site.tgt) == []
 
@@ -685,7 +688,7 @@ def test_read_only_archive_fails_the_load_then_loads_exactly_once_after_the_fix(
         (outcome,) = outcome_of(run, f)
         assert outcome["status"] == "failed", outcome
         assert OPERATOR in outcome["message"] and "Read-only file system" in outcome["message"], outcome
-        assert [r[1] for r in ledger_rows(site.tgt, f, shas[f])] == [ledger.ABORTED]
+        assert [r[1] for r in ledger_rows(site.tgt, f, shas[f])] == [ledger.Status.ABORTED]
     assert_nothing_loaded(site, pol, sdd)
     assert work_tables(site.tgt) == []
 
@@ -738,7 +741,7 @@ def test_quarantine_fault_does_not_blame_the_partner(loader, fresh_db, mounts, t
         assert outcomes[path.name]["status"] == "failed", outcomes
         assert "blijft in de landingsmap" in message and OPERATOR in message, message
         assert path.exists()
-    assert not {ledger.QUARANTINED, ledger.LOADING} & set(statuses(site.tgt)), statuses(site.tgt)
+    assert not {ledger.Status.QUARANTINED, ledger.Status.LOADING} & set(statuses(site.tgt)), statuses(site.tgt)
     assert not [p for p in quarantine.rglob("*") if p.is_file() and p.name != "filler"]
 
     if fault == "full":
@@ -750,12 +753,12 @@ def test_quarantine_fault_does_not_blame_the_partner(loader, fresh_db, mounts, t
     rows = query(
         site.tgt, "SELECT file_name, status, reason, stored_as FROM mdw_meta.load_ledger WHERE status <> 'aborted'"
     )
-    assert sorted(r[:2] for r in rows) == sorted((p.name, ledger.QUARANTINED) for p, _ in bad)
+    assert sorted(r[:2] for r in rows) == sorted((p.name, ledger.Status.QUARANTINED) for p, _ in bad)
     for path, words in bad:
         (_, _, reason, stored_as) = next(r for r in rows if r[0] == path.name)
         assert words in reason
         assert Path(stored_as).read_bytes() and Path(stored_as + ".reden.txt").read_text().strip() == reason.strip()
-    assert set(statuses(site.tgt)) <= {ledger.QUARANTINED, ledger.ABORTED}
+    assert set(statuses(site.tgt)) <= {ledger.Status.QUARANTINED, ledger.Status.ABORTED}
     assert [p for p in site.landing.rglob("*") if p.is_file()] == []
 
 
@@ -848,7 +851,7 @@ def test_growing_file_is_never_loaded_half(loader, site, tmp_path):
         for g in growing:
             (outcome,) = outcome_of(run, g.file)
             assert outcome["status"] == "skipped" and "veranderde" in outcome["message"], outcome
-        assert statuses(site.tgt) == [ledger.ABORTED, ledger.ABORTED]
+        assert statuses(site.tgt) == [ledger.Status.ABORTED, ledger.Status.ABORTED]
         assert raw_count(site.tgt, pol) == raw_count(site.tgt, sdd) == 0
         assert work_tables(site.tgt) == [] and list(site.home.rglob("*.tmp")) == []
         assert not (site.home / "quarantine").exists() or not list((site.home / "quarantine").rglob("*"))

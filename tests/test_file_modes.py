@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from monitor_dordt_west import config
-from monitor_dordt_west.ingestion import load, pseudonym
+from monitor_dordt_west.ingestion import load, pseudonym, raw_tables
 from monitor_dordt_west.orchestration import airflow_env
 from monitor_dordt_west.warehouse import connection, credentials
 from monitor_dordt_west.warehouse.connection import connect
@@ -61,7 +61,7 @@ def test_local_secrets_are_the_owners_only(tmp_path, monkeypatch):
 
 
 def test_archive_and_quarantine_are_the_owners_only_also_on_a_repeated_receipt(fresh_db, landing, key):
-    load.ensure_schema(fresh_db)
+    raw_tables.ensure_schema(fresh_db)
     archive, quarantine = config.paths().archive / "sdd", config.paths().quarantine / "sdd"
     for folder in (archive, quarantine):  # left world-readable by an earlier version
         folder.mkdir(parents=True, exist_ok=True)
@@ -91,7 +91,7 @@ def test_archive_and_quarantine_are_the_owners_only_also_on_a_repeated_receipt(f
 
 
 def test_leftovers_of_interrupted_loads_are_removed_but_not_those_of_a_running_load(fresh_db, landing, key):
-    load.ensure_schema(fresh_db)
+    raw_tables.ensure_schema(fresh_db)
     archive = config.paths().archive / "sdd"
     archive.mkdir(parents=True, exist_ok=True, mode=0o700)
     with connect(fresh_db) as conn:

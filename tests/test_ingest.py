@@ -6,6 +6,7 @@ import pytest
 
 from monitor_dordt_west import config
 from monitor_dordt_west.ingestion import load as ingest
+from monitor_dordt_west.ingestion import raw_tables
 from tests.conftest import query
 from tests.deliveries import MISDRIJVEN_HEADER as H
 from tests.deliveries import politie
@@ -18,7 +19,7 @@ JAN = [
 
 
 def load(tgt, landing):
-    ingest.ensure_schema(tgt)
+    raw_tables.ensure_schema(tgt)
     return ingest.ingest_partner("politie", tgt, landing)
 
 

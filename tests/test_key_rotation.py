@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from monitor_dordt_west import cli
-from monitor_dordt_west.ingestion import key_rotation, ledger, pseudonym, registry
+from monitor_dordt_west.ingestion import errors, key_rotation, ledger, pseudonym, raw_tables, registry
 from monitor_dordt_west.ingestion import load as ingest
 from tests.conftest import query
 from tests.deliveries import MINIMA_HEADER, UITKERINGEN_HEADER, make_bsn, sdd
@@ -64,7 +64,7 @@ def uitkeringen(landing, month: int, bsns: list[str], name_suffix: str = "") -> 
 
 
 def load(tgt, landing):
-    ingest.ensure_schema(tgt)
+    raw_tables.ensure_schema(tgt)
     outcomes, rejected = ingest.ingest_partner("sdd", tgt, landing)
     assert not rejected, [r.message for r in rejected]
     return outcomes
@@ -223,7 +223,7 @@ def test_a_stale_or_wrong_chain_is_refused_and_nothing_is_loaded(fresh_db, landi
 
     # under the dataset's lock too (a rotation between the first check and the load): the load is
     # aborted as the platform's fault, the file stays, nothing is quarantined
-    with pytest.raises(ingest.InfrastructureError, match="stale"):
+    with pytest.raises(errors.InfrastructureError, match="stale"):
         ingest.ingest_file(feb, "sdd", fresh_db, ingest._LazyValidator(fresh_db))
     assert query(
         fresh_db,
@@ -330,7 +330,7 @@ def test_rotation_is_refused_while_a_load_is_in_progress(fresh_db, landing, tmp_
         with pytest.raises(key_rotation.RotationRefused, match="in progress"):
             key_rotation.rotate(fresh_db, by="test", new_key=K2)
     with connect(fresh_db) as conn:  # an unfinished load in the ledger
-        ledger.insert(
+        ledger.register(
             conn, "sdd", ds, ds.match("SDD_uitkeringen_202402.csv"), "SDD_uitkeringen_202402.csv", "0" * 64, 1, None
         )
         conn.commit()
@@ -345,7 +345,7 @@ def test_in_airflow_sdd_ingestion_refuses_to_start_without_a_configured_key(fres
 
     monkeypatch.setenv("AIRFLOW_CTX_DAG_ID", "ingest_sdd")
     path = uitkeringen(landing, 1, [A])
-    ingest.ensure_schema(fresh_db)
+    raw_tables.ensure_schema(fresh_db)
     with pytest.raises(RuntimeError) as failed:
         tasks.ingest_dataset("sdd", "sdd.uitkeringen")
     message = str(failed.value)

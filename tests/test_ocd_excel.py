@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from monitor_dordt_west.ingestion import load as ingest
+from monitor_dordt_west.ingestion import raw_tables
 from tests.conftest import query
 from tests.deliveries import KERNCIJFERS_HEADER, SURVEY_HEADER, ocd_xlsx
 
@@ -51,7 +52,7 @@ GOOD = [
 
 
 def load(tgt, landing):
-    ingest.ensure_schema(tgt)
+    raw_tables.ensure_schema(tgt)
     return ingest.ingest_partner("ocd", tgt, landing)
 
 

@@ -52,14 +52,14 @@ def test_pipeline_accepts_the_sample_and_the_warehouse_holds_no_bsn(fresh_db, tm
 
 
 def test_second_round_corrects_one_month_and_redelivers_one_file_identically(fresh_db, tmp_path, monkeypatch):
-    from monitor_dordt_west.ingestion import load
+    from monitor_dordt_west.ingestion import load, raw_tables
 
     monkeypatch.setenv("MDW_PSEUDONYM_KEY", "ef" * 32)
     first, second = tmp_path / "first", tmp_path / "second"
     kwargs = dict(seed=5, first_year=2024, today=date(2024, 4, 1))  # Q1 2024 only
     core.generate(first, **kwargs)
     info = core.generate_second_round(second, **kwargs)
-    load.ensure_schema(fresh_db)
+    raw_tables.ensure_schema(fresh_db)
     for partner in ("politie", "sdd"):
         assert not load.ingest_partner(partner, fresh_db, first)[1]
     before = query(fresh_db, "SELECT count(*) FROM raw_politie.misdrijven WHERE registratiedatum >= '2024-03-01'")[0][0]

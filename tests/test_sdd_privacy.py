@@ -10,7 +10,7 @@ import pytest
 
 from monitor_dordt_west import config
 from monitor_dordt_west.ingestion import load as ingest
-from monitor_dordt_west.ingestion import pseudonym
+from monitor_dordt_west.ingestion import pseudonym, raw_tables
 from tests.conftest import query
 from tests.deliveries import MINIMA_HEADER, UITKERINGEN_HEADER, make_bsn, sdd
 
@@ -26,7 +26,7 @@ def test_key(monkeypatch):
 
 
 def load(tgt, landing):
-    ingest.ensure_schema(tgt)
+    raw_tables.ensure_schema(tgt)
     return ingest.ingest_partner("sdd", tgt, landing)
 
 

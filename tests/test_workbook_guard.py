@@ -20,7 +20,7 @@ import pytest
 
 from mdw_dev.samples import bad, social
 from monitor_dordt_west import config
-from monitor_dordt_west.ingestion import load, registry, workbook_guard
+from monitor_dordt_west.ingestion import load, raw_tables, registry, workbook_guard
 from monitor_dordt_west.ingestion.pseudonym import synthetic_bsn
 from monitor_dordt_west.ingestion.workbook_guard import check_workbook
 from tests.conftest import query
@@ -695,7 +695,7 @@ def test_formula_values_that_were_never_calculated(tmp_path):
 def test_hostile_workbook_is_quarantined_and_nothing_is_loaded(fresh_db, landing, base):
     bsn = synthetic_bsn(4711)
     path = _with_sheet(base, landing / "ocd" / NAME, "BSN", state="veryHidden", value=bsn)
-    load.ensure_schema(fresh_db)
+    raw_tables.ensure_schema(fresh_db)
     outcomes, rejected = load.ingest_partner("ocd", fresh_db, landing)
     assert [o.status for o in outcomes] == ["quarantined"]
     (refusal,) = rejected

@@ -169,9 +169,9 @@ def test_dbt_schemas_are_all_the_project_writes(dbt_manifest):
 
 def test_one_build_at_a_time_and_only_the_latest_is_swapped_in(fresh_db):
     """The register and the locks without dbt: the swap of (empty) build schemas."""
-    from monitor_dordt_west.ingestion import load
+    from monitor_dordt_west.ingestion import raw_tables
 
-    load.ensure_schema(fresh_db)
+    raw_tables.ensure_schema(fresh_db)
     a = builds.start(fresh_db, "a")
     b = builds.start(fresh_db, "b")  # a never finished: superseded
     superseded = builds.get_build(fresh_db, a)

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from mdw_dev.samples.base import CRIME_MIX, buurten, dmy
-from monitor_dordt_west.ingestion import load, registry
+from monitor_dordt_west.ingestion import file_checks, load, raw_tables, registry
 from monitor_dordt_west.warehouse import connection
 
 
@@ -60,7 +60,7 @@ def bare_copy(tgt: connection.PgTarget, path: Path) -> int:
                 ) as copy,
                 path.open("rb") as fh,
             ):
-                while chunk := fh.read(load.CHUNK):
+                while chunk := fh.read(file_checks.CHUNK):
                     copy.write(chunk)
             rows = cur.rowcount
         conn.commit()
@@ -110,7 +110,7 @@ def main(rows: int = 5_000_000, national_months: int = 12) -> int:
         n_bare = bare_copy(tgt, source)
         bare_s = time.perf_counter() - t
 
-        load.ensure_schema(tgt)
+        raw_tables.ensure_schema(tgt)
         validator = GxValidator(tgt)  # imported and set up once per task in production too
         rss_before = peak_rss_mb()
         (landing / "politie").mkdir(parents=True)

@@ -117,11 +117,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_build(_: argparse.Namespace) -> int:
     """Write-audit-publish: build and test into the build schemas, swap into place if all passed."""
-    from monitor_dordt_west.ingestion import load
+    from monitor_dordt_west.ingestion import raw_tables
     from monitor_dordt_west.warehouse import builds
 
     tgt = owner_target()
-    load.ensure_schema(tgt)
+    raw_tables.ensure_schema(tgt)
     result = builds.build(tgt, builds.who("mdw build"))
     print(result.message, file=sys.stdout if result.published else sys.stderr)
     print(f"({result.seconds:.0f} s)")
@@ -280,7 +280,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_rotate_pseudonym_key(args: argparse.Namespace) -> int:
     """Rotate the pseudonym key: every stored pseudonym rewritten under a new key in the chain."""
-    from monitor_dordt_west.ingestion import key_rotation, load, pseudonym
+    from monitor_dordt_west.ingestion import key_rotation, pseudonym, raw_tables
     from monitor_dordt_west.warehouse import builds
 
     if not args.yes:
@@ -303,7 +303,7 @@ def cmd_rotate_pseudonym_key(args: argparse.Namespace) -> int:
         new_key = keys[0]
     try:
         tgt = owner_target()
-        load.ensure_schema(tgt)
+        raw_tables.ensure_schema(tgt)
         result = key_rotation.rotate(
             tgt,
             by=builds.who("mdw rotate-pseudonym-key"),

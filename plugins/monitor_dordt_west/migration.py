@@ -5,14 +5,14 @@ docker-compose's ``airflow-init`` and the tests run it first; the Airflow tasks 
 have no owner connection). It composes what each stage declares: the roles and grants of the
 platform (``warehouse.roles``, ``warehouse/sql``), the raw schemas of the agreed files
 (``ingestion.registry``), the pseudonym key generations (``ingestion.key_rotation``) and the raw
-tables, created as the loader (``ingestion.load``).
+tables, created as the loader (``ingestion.raw_tables``).
 """
 
 from __future__ import annotations
 
 import logging
 
-from monitor_dordt_west.ingestion import key_rotation, load, registry
+from monitor_dordt_west.ingestion import key_rotation, raw_tables, registry
 from monitor_dordt_west.warehouse import roles
 from monitor_dordt_west.warehouse.connection import PgTarget, as_role, connect, run_sql_file
 from monitor_dordt_west.warehouse.credentials import COMPONENT_ROLES, LOADER, TRANSFORMER, role_name
@@ -66,5 +66,5 @@ def migrate(owner: PgTarget) -> None:
         roles.grant_raw_schemas(conn, raw_schemas)
         roles.hand_over_to_components(conn, raw_schemas)  # after the grants: a new owner needs CREATE
         conn.commit()
-    load.ensure_schema(as_role(owner, LOADER))  # the raw tables, owned by the loader
+    raw_tables.ensure_schema(as_role(owner, LOADER))  # the raw tables, owned by the loader
     log.info("warehouse %s migrated: roles %s", owner.display_uri, ", ".join(role_name(r) for r in COMPONENT_ROLES))

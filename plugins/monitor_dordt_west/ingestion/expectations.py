@@ -3,7 +3,7 @@
 The suites are kept as JSON in ``expectations/`` (``mdw expectations`` rewrites them; a test
 fails when they are out of date). Every expectation carries, in its ``meta``, the column as
 the partner names it and what was expected in Dutch, so a failure becomes a message a partner
-understands. Validation runs in SQL on the delivery's loading table (see ``ingest``); nothing
+understands. Validation runs in SQL on the delivery's loading table (see ``raw_tables``); nothing
 is pulled into pandas.
 """
 

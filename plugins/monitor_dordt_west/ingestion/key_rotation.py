@@ -35,7 +35,9 @@ from pathlib import Path
 from psycopg import sql
 
 from monitor_dordt_west import config
-from monitor_dordt_west.ingestion import ledger, load, pseudonym, registry
+from monitor_dordt_west.ingestion import ledger, pseudonym, registry, storage
+from monitor_dordt_west.ingestion.errors import InfrastructureError
+from monitor_dordt_west.ingestion.file_checks import CHUNK, open_regular
 from monitor_dordt_west.warehouse.connection import PgTarget, connect
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,7 @@ COMMENT ON TABLE mdw_meta.pseudonym_key_rotation IS
 NO_LOSS = "SDD ingestion does not start; the files stay in the landing folder."
 
 
-class KeyNotUsable(load.InfrastructureError):
+class KeyNotUsable(InfrastructureError):
     """The configured key chain is missing, malformed or does not fit the warehouse: a fault of the
     platform's configuration, never the partner's (the file stays in the landing folder)."""
 
@@ -154,7 +156,7 @@ def require_current_chain(tgt: PgTarget) -> tuple[bytes, ...]:
         with connect(tgt) as conn:
             return check_chain(conn)
     except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-        raise load.InfrastructureError(
+        raise InfrastructureError(
             f"het warehouse is niet bereikbaar om de pseudoniemsleutel te controleren ({type(exc).__name__}); de "
             "bestanden blijven in de landingsmap en de volgende run verwerkt ze opnieuw."
         ) from exc
@@ -295,13 +297,9 @@ def _lock_out_loads(conn) -> None:
                 f"a load of {ds.id} is in progress; wait until it has finished (pause the ingest DAGs first). "
                 "Nothing was rotated."
             )
-    loading = conn.execute(
-        "SELECT delivery_id, dataset FROM mdw_meta.load_ledger WHERE status = %s AND dataset = ANY(%s) "
-        "ORDER BY delivery_id",
-        (ledger.LOADING, [ds.id for ds in pseudonymised_datasets()]),
-    ).fetchall()
+    loading = ledger.in_state(conn, ledger.Status.LOADING, [ds.id for ds in pseudonymised_datasets()])
     if loading:
-        listed = ", ".join(f"{d} ({ds})" for d, ds in loading[:10])
+        listed = ", ".join(f"{e.delivery_id} ({e.dataset})" for e in loading[:10])
         raise RotationRefused(
             f"the load ledger has deliveries in state 'loading': {listed}. No load runs now, so they were "
             "interrupted: the next ingestion run of their dataset marks them aborted and cleans up (or wait "
@@ -369,13 +367,10 @@ class ArchiveCopy:
 def _archived_copies(conn) -> list[tuple[int, registry.Dataset, Path, str]]:
     """The pseudonymised archive copies the ledger knows of (active and superseded deliveries)."""
     by_id = {ds.id: ds for ds in pseudonymised_datasets()}
-    rows = conn.execute(
-        "SELECT delivery_id, dataset, stored_as, archive_sha256 FROM mdw_meta.load_ledger "
-        "WHERE dataset = ANY(%s) AND status IN (%s, %s) AND stored_as IS NOT NULL AND archive_sha256 IS NOT NULL "
-        "ORDER BY delivery_id",
-        (list(by_id), ledger.LOADED, ledger.SUPERSEDED),
-    ).fetchall()
-    return [(d, by_id[ds_id], Path(stored), sha.strip()) for d, ds_id, stored, sha in rows]
+    return [
+        (e.delivery_id, by_id[e.dataset], Path(e.stored_as), e.archive_sha256.strip())
+        for e in ledger.archived(conn, list(by_id))
+    ]
 
 
 def _rewrite_archive(conn, new_key: bytes) -> list[ArchiveCopy]:
@@ -386,7 +381,7 @@ def _rewrite_archive(conn, new_key: bytes) -> list[ArchiveCopy]:
     try:
         for delivery_id, ds, path, sha in _archived_copies(conn):
             try:
-                found = load.sha256_of(path)
+                found = storage.sha256_of(path)
             except OSError as exc:
                 raise RotationRefused(
                     f"the archive copy of delivery {delivery_id} ({path}) cannot be read ({exc.strerror}); "
@@ -400,9 +395,7 @@ def _rewrite_archive(conn, new_key: bytes) -> list[ArchiveCopy]:
             tmp = path.with_name(path.name + TMP_SUFFIX)
             new_sha = _rewrite_copy(path, tmp, ds, new_key)
             copies.append(ArchiveCopy(delivery_id, path, tmp, new_sha))
-            conn.execute(
-                "UPDATE mdw_meta.load_ledger SET archive_sha256 = %s WHERE delivery_id = %s", (new_sha, delivery_id)
-            )
+            ledger.record_archive_sha(conn, delivery_id, new_sha)
     except BaseException:
         for copy in copies:
             copy.tmp.unlink(missing_ok=True)
@@ -426,7 +419,7 @@ def _rewrite_copy(path: Path, tmp: Path, ds: registry.Dataset, new_key: bytes) -
 
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
     with (
-        io.TextIOWrapper(load._open_regular(path), encoding="utf-8", newline="") as fin,
+        io.TextIOWrapper(open_regular(path), encoding="utf-8", newline="") as fin,
         os.fdopen(os.open(tmp, flags, 0o600), "wb") as out,
     ):
         try:
@@ -440,7 +433,7 @@ def _rewrite_copy(path: Path, tmp: Path, ds: registry.Dataset, new_key: bytes) -
                         if i < len(row) and row[i]:
                             row[i] = pseudonym.pseudonymise(new_key, row[i])
                     writer.writerow(row)
-                    if buffer.tell() >= load.CHUNK:
+                    if buffer.tell() >= CHUNK:
                         flush(out)
             flush(out)
             out.flush()
@@ -448,7 +441,7 @@ def _rewrite_copy(path: Path, tmp: Path, ds: registry.Dataset, new_key: bytes) -
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-    if load.sha256_of(tmp) != digest.hexdigest():  # what is on disk is what was written
+    if storage.sha256_of(tmp) != digest.hexdigest():  # what is on disk is what was written
         tmp.unlink(missing_ok=True)
         raise OSError(f"{tmp}: the rewritten archive copy was not written correctly")
     return digest.hexdigest()
@@ -481,11 +474,7 @@ def _write_secret_file(path: Path, text: str) -> None:
 
 def _fsync_dirs(folders) -> None:
     for folder in folders:
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        storage.fsync(folder)
 
 
 def _committed(tgt: PgTarget, generation: int, new_key: bytes) -> bool | None:
@@ -528,9 +517,9 @@ def reconcile_archive(conn) -> int:
         backup = path.with_name(path.name + BACKUP_SUFFIX)
         if not backup.exists():
             continue
-        if path.exists() and load.sha256_of(path) == sha:
+        if path.exists() and storage.sha256_of(path) == sha:
             backup.unlink()
-        elif load.sha256_of(backup) == sha:
+        elif storage.sha256_of(backup) == sha:
             os.replace(backup, path)
             restored += 1
             log.warning("delivery %s: archive copy put back from before an interrupted key rotation", delivery_id)

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor_dordt_west.ingestion import load, registry
+from monitor_dordt_west.ingestion import load, raw_tables, registry
 from monitor_dordt_west.ingestion.load import DeliveryRejected, Outcome
 from monitor_dordt_west.warehouse import builds
 from monitor_dordt_west.warehouse.builds import BuildResult
@@ -58,7 +58,7 @@ def run(tgt: PgTarget, landing: Path, build: bool = True, started_by: str | None
     the live schemas change only when every dbt test passed (``result.build`` says which failed).
     A run that loaded nothing on a warehouse whose last published build is current builds nothing,
     so running it twice changes nothing (not even the build register)."""
-    load.ensure_schema(tgt)
+    raw_tables.ensure_schema(tgt)
     result = PipelineResult(not_processed=outside_partner_folders(landing))
     for message in result.not_processed:
         log.warning("%s", message)

@@ -32,13 +32,14 @@ def ingest_dataset(partner: str, dataset_id: str | None) -> list[dict[str, Any]]
     """
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-    from monitor_dordt_west.ingestion import (
-        load as ingest,  # psycopg and the loaders: at run time, not when a DAG file is parsed
+    from monitor_dordt_west.ingestion import (  # psycopg and the loaders: at run time, not when a DAG file is parsed
+        load,
+        raw_tables,
     )
 
     tgt = connection.target(credentials.LOADER)
-    ingest.ensure_schema(tgt)
-    outcomes, rejected = ingest.ingest_partner(partner, tgt, datasets=[dataset_id])
+    raw_tables.ensure_schema(tgt)
+    outcomes, rejected = load.ingest_partner(partner, tgt, datasets=[dataset_id])
     summary = [
         {"file": o.file_name, "status": o.status, "rows": o.rows, "delivery_id": o.delivery_id, "replaced": o.replaced}
         for o in outcomes
