@@ -13,7 +13,7 @@ wijken as (
 ),
 
 leveringen as (
-    select * from {{ ref('stg_mdw__deliveries') }}
+    select * from {{ ref('stg_mdw_meta__deliveries') }}
 ),
 
 met_wijk as (

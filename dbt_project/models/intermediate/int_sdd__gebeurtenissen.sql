@@ -14,7 +14,7 @@ toekenningen as (
 ),
 
 leveringen as (
-    select * from {{ ref('stg_mdw__deliveries') }}
+    select * from {{ ref('stg_mdw_meta__deliveries') }}
 )
 
 select
