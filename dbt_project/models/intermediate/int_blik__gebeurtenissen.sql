@@ -1,5 +1,7 @@
 -- Buurtwerk (BLIK) events per indicator series, with the CBS wijk (BLIK has no buurt): one row
--- per series × counted unit. Stedelijk work has no wijk and counts for Dordrecht only.
+-- per series × event (a registration or volunteer: a line of a delivery) × counted unit (a
+-- collective dossier counts each participant). Stedelijk work has no wijk and counts for
+-- Dordrecht only.
 with registraties as (
     select * from {{ ref('stg_blik__registraties') }}
 ),
@@ -13,7 +15,7 @@ wijken as (
 ),
 
 leveringen as (
-    select * from {{ ref('stg_mdw__deliveries') }}
+    select * from {{ ref('stg_mdw_meta__deliveries') }}
 ),
 
 met_wijk as (
@@ -29,7 +31,8 @@ select
     client_ref as eenheid_id,
     wijkcode,
     datum,
-    delivery_id
+    delivery_id,
+    bronregel
 from met_wijk
 where client_ref is not null
 
@@ -46,7 +49,8 @@ select
     registratie_id::text as eenheid_id,
     wijkcode,
     datum,
-    delivery_id
+    delivery_id,
+    bronregel
 from met_wijk
 
 union all
@@ -57,7 +61,8 @@ select
     met_wijk.registratie_id || '-' || deelnemer as eenheid_id,
     met_wijk.wijkcode,
     met_wijk.datum,
-    met_wijk.delivery_id
+    met_wijk.delivery_id,
+    met_wijk.bronregel
 from met_wijk
 cross join lateral generate_series(1, met_wijk.aantal_deelnemers) as deelnemer
 where met_wijk.aantal_deelnemers > 0
@@ -70,7 +75,8 @@ select
     vrijwilligers.vrijwilliger_ref as eenheid_id,
     wijken.wijkcode,
     leveringen.period_end as datum,
-    vrijwilligers.delivery_id
+    vrijwilligers.delivery_id,
+    vrijwilligers.bronregel
 from vrijwilligers
 inner join wijken on vrijwilligers.blik_wijk = wijken.blik_wijk
 inner join leveringen on vrijwilligers.delivery_id = leveringen.delivery_id

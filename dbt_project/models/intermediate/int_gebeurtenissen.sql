@@ -1,4 +1,5 @@
--- All events that indicator series count, from every partner (one row per series × counted unit).
+-- All events that indicator series count, from every partner (one row per series × event ×
+-- counted unit; an event is a line of a delivery).
 -- An event has a buurt (police, SDD) or only a wijk (BLIK), or neither (counts for Dordrecht only).
 select
     reeks,
@@ -6,7 +7,8 @@ select
     buurtcode,
     null::text as wijkcode,
     datum,
-    delivery_id
+    delivery_id,
+    bronregel
 from {{ ref('int_politie__gebeurtenissen') }}
 
 union all
@@ -17,7 +19,8 @@ select
     buurtcode,
     null::text as wijkcode,
     datum,
-    delivery_id
+    delivery_id,
+    bronregel
 from {{ ref('int_sdd__gebeurtenissen') }}
 
 union all
@@ -28,5 +31,6 @@ select
     null::text as buurtcode,
     wijkcode,
     datum,
-    delivery_id
+    delivery_id,
+    bronregel
 from {{ ref('int_blik__gebeurtenissen') }}

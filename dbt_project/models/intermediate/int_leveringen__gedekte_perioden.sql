@@ -7,7 +7,7 @@ with maanden as (
         deliveries.dataset,
         maand::date as period_start,
         deliveries.delivery_id
-    from {{ ref('stg_mdw__deliveries') }} as deliveries
+    from {{ ref('stg_mdw_meta__deliveries') }} as deliveries
     cross join
         lateral generate_series(
             deliveries.period_start, deliveries.period_end, interval '1 month'

@@ -4,6 +4,8 @@ with kopieen as (
 )
 
 select
+    a.kopie_id as kopie_id_a,
+    b.kopie_id as kopie_id_b,
     a.indicator_code,
     a.gebiedscode,
     a.gebied,

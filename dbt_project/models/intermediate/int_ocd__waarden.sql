@@ -10,7 +10,7 @@ catalogus as (
 ),
 
 leveringen as (
-    select * from {{ ref('stg_mdw__deliveries') }}
+    select * from {{ ref('stg_mdw_meta__deliveries') }}
 ),
 
 enquetes as (

@@ -1,5 +1,6 @@
--- Police events per indicator series: one row per series × counted unit (crime, incident,
--- suspect × crime), with the buurt and date that decide where and when it counts.
+-- Police events per indicator series: one row per series × event (a crime, an incident, a
+-- suspect × crime: a line of a delivery), with the unit counted and the buurt and date that
+-- decide where and when it counts.
 with misdrijven as (
     select * from {{ ref('stg_politie__misdrijven') }}
 ),
@@ -25,17 +26,20 @@ select
     registratienummer as eenheid_id,
     buurtcode,
     registratiedatum as datum,
-    delivery_id
+    delivery_id,
+    bronregel
 from misdrijven
 
 union all
 
-select
+-- distinct: a police class CBS lists under two crime types of one group is still one crime
+select distinct
     groepen.reeks,
     misdrijven.registratienummer,
     misdrijven.buurtcode,
     misdrijven.registratiedatum,
-    misdrijven.delivery_id
+    misdrijven.delivery_id,
+    misdrijven.bronregel
 from misdrijven
 inner join klassen on misdrijven.bvh_code = klassen.bvh_code
 inner join groepen on klassen.soort_misdrijf_code = groepen.soort_misdrijf_code
@@ -47,7 +51,8 @@ select
     incidentnummer as eenheid_id,
     buurtcode,
     meldingsdatum as datum,
-    delivery_id
+    delivery_id,
+    bronregel
 from incidenten
 
 union all
@@ -57,7 +62,8 @@ select
     incidentnummer as eenheid_id,
     buurtcode,
     meldingsdatum as datum,
-    delivery_id
+    delivery_id,
+    bronregel
 from incidenten
 where is_overlast_jeugd
 
@@ -68,7 +74,8 @@ select
     incidentnummer as eenheid_id,
     buurtcode,
     meldingsdatum as datum,
-    delivery_id
+    delivery_id,
+    bronregel
 from incidenten
 where is_e33
 
@@ -80,6 +87,7 @@ select
     verdachtennummer as eenheid_id,
     woonbuurtcode as buurtcode,
     registratiedatum as datum,
-    delivery_id
+    delivery_id,
+    bronregel
 from verdachten
 where leeftijd_in_registratiejaar < 25 and woonbuurtcode is not null

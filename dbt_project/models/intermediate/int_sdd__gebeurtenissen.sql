@@ -1,5 +1,6 @@
--- SDD events per indicator series: one row per series × person (pseudonym) × month or grant,
--- with the buurt of residence and the date that decides the period. Persons are counted once
+-- SDD events per indicator series: one row per series × event (a benefit on a month's peildatum,
+-- a trajectory in a month, a grant: a line of a delivery), with the person (pseudonym) counted,
+-- the buurt of residence and the date that decides the period. Persons are counted once
 -- per area and period downstream (distinct pseudonyms).
 with uitkeringen as (
     select * from {{ ref('stg_sdd__uitkeringen') }}
@@ -14,7 +15,7 @@ toekenningen as (
 ),
 
 leveringen as (
-    select * from {{ ref('stg_mdw__deliveries') }}
+    select * from {{ ref('stg_mdw_meta__deliveries') }}
 )
 
 select
@@ -25,7 +26,8 @@ select
     uitkeringen.persoon_pseudoniem as eenheid_id,
     uitkeringen.buurtcode,
     uitkeringen.peildatum as datum,
-    uitkeringen.delivery_id
+    uitkeringen.delivery_id,
+    uitkeringen.bronregel
 from uitkeringen
 
 union all
@@ -35,7 +37,8 @@ select
     persoon_pseudoniem as eenheid_id,
     buurtcode,
     peildatum as datum,
-    delivery_id
+    delivery_id,
+    bronregel
 from uitkeringen
 where leeftijd_in_peiljaar < 27
 
@@ -47,7 +50,8 @@ select
     trajecten.persoon_pseudoniem as eenheid_id,
     trajecten.buurtcode,
     leveringen.period_end as datum,
-    trajecten.delivery_id
+    trajecten.delivery_id,
+    trajecten.bronregel
 from trajecten
 inner join leveringen on trajecten.delivery_id = leveringen.delivery_id
 
@@ -58,7 +62,8 @@ select
     trajecten.persoon_pseudoniem as eenheid_id,
     trajecten.buurtcode,
     leveringen.period_end as datum,
-    trajecten.delivery_id
+    trajecten.delivery_id,
+    trajecten.bronregel
 from trajecten
 inner join leveringen on trajecten.delivery_id = leveringen.delivery_id
 where trajecten.soort = 'schuldsanering'
@@ -74,5 +79,6 @@ select
     persoon_pseudoniem as eenheid_id,
     buurtcode,
     toekenningsdatum as datum,
-    delivery_id
+    delivery_id,
+    bronregel
 from toekenningen

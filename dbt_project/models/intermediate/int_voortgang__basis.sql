@@ -3,7 +3,7 @@
 -- Dordrecht value of the same period, the target rule, and how far along the road to 2043 the
 -- period is.
 with waarden as (
-    select * from {{ ref('fct_indicator_values') }}
+    select * from {{ ref('int_indicatoren__waarden') }}
     where
         gebiedscode in (
             {%- for code in var("programma_gebieden") %}
@@ -13,15 +13,15 @@ with waarden as (
 ),
 
 indicatoren as (
-    select * from {{ ref('dim_indicator') }}
+    select * from {{ ref('indicator_catalogus') }}
 ),
 
 perioden as (
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_perioden') }}
 ),
 
 gedrukt as (
-    select * from {{ ref('fct_nulmeting') }}
+    select * from {{ ref('int_nulmeting__gekozen') }}
 ),
 
 eigen_nulmeting as (
@@ -29,7 +29,7 @@ eigen_nulmeting as (
         indicator_code,
         gebiedscode,
         waarde
-    from {{ ref('fct_indicator_values') }}
+    from {{ ref('int_indicatoren__waarden') }}
     where periode_code = '{{ var("nulmeting_jaar") }}'
 ),
 

@@ -17,7 +17,7 @@ herkomst as (
         bron_seed,
         sectie,
         rijlabel
-    from {{ ref('fct_nulmeting') }}
+    from {{ ref('int_nulmeting__gekozen') }}
     order by indicator_code asc, (gebiedscode = '{{ var("gemeente_code") }}') desc, gebiedscode
 )
 

@@ -8,7 +8,7 @@ wijken as (
 ),
 
 perioden as (
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_perioden') }}
     where periodetype = 'kwartaal'
 )
 

@@ -1,17 +1,6 @@
-with berekend as (
-    -- computed by the platform from the partners' records (police, SDD, BLIK)
+with waarden as (
+    -- computed by the platform (police, SDD, BLIK) or delivered ready-made by OCD
     select * from {{ ref('int_indicatoren__waarden') }}
-),
-
-geleverd as (
-    -- delivered ready-made by OCD (surveys, kerncijfers)
-    select * from {{ ref('int_ocd__waarden') }}
-),
-
-alle as (
-    select * from berekend
-    union all
-    select * from geleverd
 )
 
 select
@@ -27,4 +16,4 @@ select
     ondergrens,
     bovengrens,
     respondenten
-from alle
+from waarden
