@@ -5,7 +5,7 @@ the findings, Dutch messages for the partner; the caller refuses or holds the de
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from psycopg import sql
@@ -39,7 +39,9 @@ def order_problems(conn, ds: Dataset, period: Period, mtime: float, name: str, r
     return [], False
 
 
-def _local(moment: datetime) -> str:
+def _local(moment: datetime | None) -> str:
+    if moment is None:
+        return "onbekend"
     return moment.astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%d-%m-%Y %H:%M:%S")
 
 
@@ -83,7 +85,9 @@ def plausibility(conn, ds: Dataset, period: Period, delivery_id: int, work: str,
     earlier period): its measure per month may change by at most ``ds.plausibility_factor``."""
     replaced = ledger.replaced_by(conn, ds, period, delivery_id)
     earlier = [e for e in ledger.active(conn, ds) if e.period_end and e.period_end < period.start]
-    reference = (replaced or sorted(earlier, key=lambda e: e.period_end))[-1:] if (replaced or earlier) else []
+    reference = (
+        (replaced or sorted(earlier, key=lambda e: e.period_end or date.min))[-1:] if (replaced or earlier) else []
+    )
     if not reference:
         return []
     ref = reference[0]

@@ -137,7 +137,7 @@ def check_chain(conn) -> tuple[bytes, ...]:
     """The configured chain, if it fits the warehouse's recorded generations; else ``KeyNotUsable``
     (an infrastructure fault: the SDD file stays in the landing folder). Runs in ``conn``'s
     transaction (ingestion calls it under the dataset's lock, which a rotation takes too)."""
-    pseudonym.key.cache_clear()  # resolved afresh, and then what pseudonymise uses is what was checked here
+    pseudonym.configured.cache_clear()  # resolved afresh, and then what pseudonymise uses is what was checked here
     try:
         chain = pseudonym.configured()
     except pseudonym.PseudonymKeyError as exc:
@@ -218,7 +218,7 @@ def rotate(tgt: PgTarget, by: str, new_key: bytes | None = None, chain_out: Path
     if new_key in chain.keys:
         raise RotationRefused("the new key is already part of the configured chain")
     new_keys = (*chain.keys, new_key)
-    if chain.source in ("local", "file"):
+    if chain.source in ("local", "file") and chain.path is not None:
         chain_file, in_place = chain.path, True
     else:
         chain_file, in_place = chain_out or default_chain_out(), False
@@ -258,7 +258,7 @@ def rotate(tgt: PgTarget, by: str, new_key: bytes | None = None, chain_out: Path
     if in_place:
         os.replace(pending, chain_file)
         _fsync_dirs({chain_file.parent})
-    pseudonym.key.cache_clear()
+    pseudonym.configured.cache_clear()
     result = RotationResult(
         generation=len(chain.keys),
         fingerprint=pseudonym.fingerprint(new_key),
@@ -370,6 +370,7 @@ def _archived_copies(conn) -> list[tuple[int, registry.Dataset, Path, str]]:
     return [
         (e.delivery_id, by_id[e.dataset], Path(e.stored_as), e.archive_sha256.strip())
         for e in ledger.archived(conn, list(by_id))
+        if e.dataset and e.stored_as and e.archive_sha256  # what ledger.archived selects
     ]
 
 

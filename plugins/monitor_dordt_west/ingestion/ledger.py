@@ -43,7 +43,7 @@ class Status(StrEnum):
     ABORTED = "aborted"  # interrupted or a fault of the platform; the file is processed again
 
 
-STATUS_NAMES = {
+STATUS_NAMES: dict[str, str] = {
     Status.LOADED: "actief",
     Status.SUPERSEDED: "vervangen",
     Status.QUARANTINED: "geweigerd",
@@ -145,6 +145,7 @@ def active(conn, ds: Dataset) -> list[Entry]:
 def replaced_by(conn, ds: Dataset, period: Period, delivery_id: int | None = None) -> list[Entry]:
     """The loaded deliveries a delivery of ``period`` replaces: the same period, or (year-to-date
     files) the same year."""
+    param: str | int
     if ds.replaces == "period":
         where, param = "period = %s", period.label
     else:

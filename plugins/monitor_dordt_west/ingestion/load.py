@@ -23,6 +23,7 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -135,7 +136,7 @@ def ingest_file(path: Path, partner: str, tgt: PgTarget, validator) -> Outcome:
                 ds, period, period_problem = None, None, str(exc)
             if ds is None or period_problem:
                 delivery_id = ledger.register(conn, partner, ds, period, name, sha, size, st.st_mtime)
-                raise _refuse(conn, path, partner, delivery_id, [period_problem])
+                raise _refuse(conn, path, partner, delivery_id, [period_problem or f"{name}: geen periode"])
             conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (ds.id,))  # one load per dataset at a time
             conn.commit()
             try:
@@ -375,6 +376,8 @@ def release(tgt: PgTarget, delivery_id: int, by: str) -> Path:
             raise ValueError(
                 f"{display_name(entry.file_name)} staat al in de landingsmap; verwerk of verwijder dat eerst"
             )
+        if entry.stored_as is None:  # a held delivery always has its original in the quarantine
+            raise ValueError(f"levering {delivery_id}: het bestand is niet bewaard")
         os.replace(entry.stored_as, dest)  # keeps its modification time: the release is in the ledger, not the file
         Path(entry.stored_as + ".reden.txt").unlink(missing_ok=True)
         conn.commit()
@@ -466,7 +469,7 @@ class _LazyValidator:
 
     def __init__(self, tgt: PgTarget):
         self.tgt = tgt
-        self._validator = None
+        self._validator: Any = None
 
     def validate(self, *args):
         if self._validator is None:

@@ -44,7 +44,7 @@ def ensure_schema(tgt: PgTarget) -> None:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('mdw_meta.ensure_schema'))")
         require_migrated(conn)
         for ds in registry.DATASETS:
-            cols = [sql.SQL("_delivery_id bigint NOT NULL"), sql.SQL("_line integer NOT NULL")]
+            cols: list[sql.Composable] = [sql.SQL("_delivery_id bigint NOT NULL"), sql.SQL("_line integer NOT NULL")]
             cols += [sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(PG_TYPES[c.type])) for c in ds.columns]
             cols.append(sql.SQL("_loaded_at timestamptz NOT NULL"))
             conn.execute(
@@ -200,7 +200,7 @@ def swap_into_place(conn, ds: Dataset, period: Period, delivery_id: int, work: s
     work_id = sql.Identifier("loading", work)
     part_name = ds.partition(delivery_id)
     assert work == part_name, "work table and partition share their name"
-    alters = [sql.SQL("ALTER COLUMN _line DROP IDENTITY")]
+    alters: list[sql.Composable] = [sql.SQL("ALTER COLUMN _line DROP IDENTITY")]
     for c in ds.columns:
         if c.type == "text" and c.header != c.name:
             alters.append(sql.SQL("RENAME COLUMN {} TO {}").format(sql.Identifier(c.header), sql.Identifier(c.name)))

@@ -48,6 +48,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.parsers import expat
 
 from monitor_dordt_west.ingestion.registry import Dataset, display_name
@@ -268,7 +269,7 @@ class _SheetScan:
         self.missing_count = 0
         self.formulas: list[str] = []  # every formula cell (the first few)
         self.formula_count = 0
-        self.parser = None
+        self.parser: Any = None  # the expat parser this scan is installed on
         self.row = 0
         self.last_ref = ""  # the last explicit cell reference in this row
         self.after = 0  # cells since then (references may be left out)
@@ -588,7 +589,7 @@ class _Inspection:
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
-        def refuse(*_args) -> None:
+        def refuse(*_args: Any) -> Any:
             raise _Refused(
                 f"{self.name}: onderdeel {_shown(member)} bevat een DOCTYPE- of ENTITY-declaratie; die horen niet in "
                 "een Excel-werkmap en worden uit veiligheidsoverwegingen niet aangenomen"
@@ -659,7 +660,7 @@ def _resolve(base: str, target: str) -> str:
 
 
 def _has(content_type: str | None, markers: tuple[str, ...]) -> bool:
-    return bool(content_type) and any(m in content_type.lower() for m in markers)
+    return content_type is not None and any(m in content_type.lower() for m in markers)
 
 
 def _column_number(letters: str) -> int:
