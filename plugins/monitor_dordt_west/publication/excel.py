@@ -18,7 +18,6 @@ from monitor_dordt_west.publication.presentation import (
     AUTHOR,
     HEADER_COLOUR,
     LEGEND,
-    MARK,
     MISSING,
     NO_CHANGES,
     SIGNS,
@@ -33,6 +32,7 @@ from monitor_dordt_west.publication.presentation import (
     period_label,
     period_text,
     progress,
+    progress_count,
     quarter_span,
     subtitle,
     title,
@@ -211,10 +211,7 @@ def _overview(wb, f, publication: Publication) -> None:
     ws.write(row, 0, "Voortgang (laatste cijfer, Dordt West)", f.bold)
     row += 1
     for status, n in content.progress_counts().items():
-        if status in STATUS_SYMBOL:
-            ws.write(row, 0, STATUS_SYMBOL[status], f.status(status, False))
-        else:
-            ws.write(row, 0, f"{MARK} {status}", f.mark)
+        ws.write(row, 0, progress_count(status), f.status(status, False) if status in STATUS_SYMBOL else f.mark)
         ws.write_number(row, 1, n, f.cell(False))
         row += 1
     row = _legend(ws, f, row + 1)
