@@ -5,6 +5,9 @@ headers, units and number formats, then the charts of each wijk against Dordrech
 path to the 2043 goal), the changes since the previous publication, and a "Toelichting" sheet
 with definitions and sources. The file is byte-reproducible: XlsxWriter stamps the zip entries
 with a fixed date and the document properties carry the publication's creation time.
+
+It reads the typed content (a :class:`~.content.Publication`) by attribute only; labels, signs,
+colours, Dutch numbers and chart points come from :mod:`.presentation`, shared with the report.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from monitor_dordt_west.publication.content import GOAL_YEAR, Figure, Indicator, Publication, Theme
+from monitor_dordt_west.publication.content import GOAL_YEAR, Figure, Indicator, PillarContent, Publication, Theme
 from monitor_dordt_west.publication.presentation import (
     AREA_COLOURS,
     AUTHOR,
@@ -286,7 +289,7 @@ def _theme_sheet(wb, f, publication: Publication, theme: Theme, data, data_row: 
             ws.insert_chart(row + (n // 2) * 20, 0 if n % 2 == 0 else 4, chart, {"x_offset": 5, "y_offset": 5})
 
 
-def _chart(wb, content, ind: Indicator, data, data_row: list[int]):
+def _chart(wb, content: PillarContent, ind: Indicator, data, data_row: list[int]):
     points = chart_points(content, ind)
     xs, values, path = points.xs, points.values, points.path
     if not xs:

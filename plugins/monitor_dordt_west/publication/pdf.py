@@ -3,6 +3,9 @@
 Same content as the workbook: cover with overview and legend, per theme the table and the
 charts, the changes, and the definitions and sources. Byte-reproducible: reportlab runs in
 invariant mode with the publication's creation time, matplotlib writes PNGs without metadata.
+
+It reads the typed content (a :class:`~.content.Publication`) by attribute only; labels, signs,
+colours, Dutch numbers and chart points come from :mod:`.presentation`, shared with the workbook.
 """
 
 from __future__ import annotations
