@@ -4,8 +4,8 @@ Same content as the workbook: cover with overview and legend, per theme the tabl
 charts, the changes, and the definitions and sources. Byte-reproducible: reportlab runs in
 invariant mode with the publication's creation time, matplotlib writes PNGs without metadata.
 
-It reads the typed content (a :class:`~.content.Publication`) by attribute only; labels, signs,
-colours, Dutch numbers and chart points come from :mod:`.presentation`, shared with the workbook.
+Input: a :class:`~.content.Publication`, read by attribute; what the report shows like the
+workbook does (signs, labels, colours, numbers in Dutch, chart points) is :mod:`.presentation`'s.
 """
 
 from __future__ import annotations
