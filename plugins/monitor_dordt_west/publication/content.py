@@ -15,8 +15,9 @@ renderers (:mod:`.excel`, :mod:`.pdf`, :mod:`.tables`) by attribute only:
 
 The register (``mdw_meta.publicatie*``), the analysts' CSV/Parquet and the content checksum use
 the warehouse's Dutch column names: each field's ``column`` (:func:`column`, in its metadata);
-:func:`record` gives an object as that mapping. The checksum is the SHA-256 of those records, so a field renamed here
-changes nothing that is published, and a column renamed here changes the checksum (a new version).
+:func:`record` gives an object as that mapping. The checksum is the SHA-256 of those records, so
+a field renamed here changes nothing that is published, and a column renamed here changes the
+checksum (a new version).
 """
 
 from __future__ import annotations
