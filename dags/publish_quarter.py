@@ -23,7 +23,7 @@ from monitor_dordt_west.orchestration.tasks import (
     publish_pillar,
 )
 from monitor_dordt_west.orchestration.timetable import QuarterlyPublicationTimetable
-from monitor_dordt_west.publication.assembly import PILLARS, slug
+from monitor_dordt_west.publication.content import PILLARS, slug
 
 
 @dag(

@@ -53,7 +53,7 @@ def test_ingest_dags_cover_every_registered_dataset(dagbag):
 
 def test_publication_dag_publishes_every_pillar_on_the_quarterly_timetable(dagbag):
     from monitor_dordt_west.orchestration.timetable import QuarterlyPublicationTimetable
-    from monitor_dordt_west.publication.assembly import PILLARS
+    from monitor_dordt_west.publication.content import PILLARS
 
     dag = dagbag.dags["publish_quarter"]
     assert isinstance(dag.timetable, QuarterlyPublicationTimetable)

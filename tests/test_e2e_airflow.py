@@ -95,7 +95,7 @@ def test_publish_quarter_dag_makes_the_five_pillar_publications(
     """The quarterly DAG on its timetable's manual interval: a run dated 20 January 2025
     publishes 2024-Q4 for every pillar, into the register and the publications folder."""
     from monitor_dordt_west.orchestration import pipeline
-    from monitor_dordt_west.publication.assembly import PILLARS, slug
+    from monitor_dordt_west.publication.content import PILLARS, slug
 
     monkeypatch.setenv("MDW_PUBLICATIONS_DIR", str(tmp_path / "publicaties"))
     fresh_db = full_year_db  # loaded and built from handmade.write_full_year

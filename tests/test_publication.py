@@ -18,6 +18,8 @@ import pytest
 from monitor_dordt_west import config
 from monitor_dordt_west.orchestration import pipeline
 from monitor_dordt_west.publication import assembly
+from monitor_dordt_west.publication.publish import publish
+from monitor_dordt_west.publication.register import ensure_register
 from monitor_dordt_west.quarters import Quarter
 from monitor_dordt_west.warehouse import connection
 from tests import handmade
@@ -67,7 +69,7 @@ def test_publication_workbook_pdf_reproduction_and_correction(built, landing, tm
     name = {code: row["naam"] for code, row in cat.items()}
     q4 = Quarter.parse("2024-Q4")
     # the content does not depend on the order in which a rebuild happened to write the marts' rows
-    assembly.ensure_register(built)
+    ensure_register(built)
     checksum = assembly.build_quarter(built, q4).for_pillar(PILLAR).checksum()
     with connection.connect(built) as conn:
         conn.execute("CREATE TEMP TABLE shuffled AS SELECT * FROM marts.fct_indicator_values ORDER BY random()")
@@ -75,7 +77,7 @@ def test_publication_workbook_pdf_reproduction_and_correction(built, landing, tm
         conn.execute("INSERT INTO marts.fct_indicator_values SELECT * FROM shuffled ORDER BY random()")
         conn.commit()
     assert assembly.build_quarter(built, q4).for_pillar(PILLAR).checksum() == checksum
-    (first,) = assembly.publish(built, q4, [PILLAR], out_root=tmp_path)
+    (first,) = publish(built, q4, [PILLAR], out_root=tmp_path)
     assert (first.version, first.status) == (1, "nieuw")
     assert set(first.files) == {"xlsx", "pdf", "csv", "parquet"}
 
@@ -164,7 +166,7 @@ def test_publication_workbook_pdf_reproduction_and_correction(built, landing, tm
     pdf.close()
 
     # --- re-running reproduces: same version, byte-identical files
-    (again,) = assembly.publish(built, q4, [PILLAR], out_root=tmp_path)
+    (again,) = publish(built, q4, [PILLAR], out_root=tmp_path)
     assert (again.version, again.status, again.checksum) == (1, "gereproduceerd", first.checksum)
     assert {f: sha(p) for f, p in again.files.items()} == {f: sha(p) for f, p in first.files.items()}
     assert query(built, "SELECT count(*) FROM mdw_meta.publicatie") == [(1,)]
@@ -174,7 +176,7 @@ def test_publication_workbook_pdf_reproduction_and_correction(built, landing, tm
     assert pipeline.run(built, landing).ok
 
     # the next quarter shows the revision of the published 2024 figures
-    (q1,) = assembly.publish(built, Quarter.parse("2025-Q1"), [PILLAR], out_root=tmp_path)
+    (q1,) = publish(built, Quarter.parse("2025-Q1"), [PILLAR], out_root=tmp_path)
     wb = load_workbook(q1.files["xlsx"])
     rows = table_rows(wb["Misdrijven"])
     assert rows[(total, "Crabbehof")][4].value == 0.0
@@ -187,7 +189,7 @@ def test_publication_workbook_pdf_reproduction_and_correction(built, landing, tm
     assert changes[(total, "Crabbehof")][5].value == "herzien (correctielevering)"
 
     # re-running the published quarter now makes version 2, saying what changed; version 1 stays
-    (second,) = assembly.publish(built, q4, [PILLAR], out_root=tmp_path)
+    (second,) = publish(built, q4, [PILLAR], out_root=tmp_path)
     assert (second.version, second.status) == (2, "nieuwe versie")
     assert {
         "indicator_code": "pol_misdrijven_per_10k",

@@ -3,8 +3,9 @@ per unit, period labels, the goal in words, positions on the time axis."""
 
 import pytest
 
-from monitor_dordt_west.publication.assembly import goal_text, period_label, pillar_of, rounded, significance
-from monitor_dordt_west.publication.excel import period_x
+from monitor_dordt_west.publication.assembly import goal_text, rounded, significance
+from monitor_dordt_west.publication.content import pillar_of
+from monitor_dordt_west.publication.presentation import period_label, period_x
 
 
 def survey(value, low, high):

@@ -14,7 +14,8 @@ import psycopg
 import pytest
 
 from monitor_dordt_west.ingestion import registry
-from monitor_dordt_west.publication import assembly
+from monitor_dordt_west.publication import register
+from monitor_dordt_west.publication.publish import publish
 from monitor_dordt_west.quarters import Quarter
 from monitor_dordt_west.warehouse import builds, connection, credentials
 from tests import handmade
@@ -132,7 +133,7 @@ def check_matrix(tgt) -> dict[str, int]:
 
 def test_each_role_may_do_its_job_and_nothing_else_also_after_a_rebuild(full_year_db):
     fresh_db = full_year_db  # loaded and built from handmade.write_full_year
-    assembly.publish(fresh_db, Quarter.parse("2024-Q4"), [PILLAR])
+    publish(fresh_db, Quarter.parse("2024-Q4"), [PILLAR])
     check_matrix(fresh_db)
     rebuilt = builds.build(fresh_db, "test: rebuild")
     assert rebuilt.published, rebuilt.message
@@ -162,11 +163,11 @@ def test_each_role_may_do_its_job_and_nothing_else_also_after_a_rebuild(full_yea
 
 def test_plain_fingerprints_of_an_older_register_are_keyed(full_year_db):
     fresh_db = full_year_db  # loaded and built from handmade.write_full_year
-    assembly.publish(fresh_db, Quarter.parse("2024-Q4"), [PILLAR])
+    publish(fresh_db, Quarter.parse("2024-Q4"), [PILLAR])
     with connection.connect(fresh_db) as conn:  # as the register was before: value|numerator|...
         conn.execute("UPDATE mdw_meta.publicatie_cel SET vingerafdruk = '3|3|None|None' WHERE onderdrukt")
         conn.commit()
-    assembly.ensure_register(connection.as_role(fresh_db, credentials.PUBLISHER))
+    register.ensure_register(connection.as_role(fresh_db, credentials.PUBLISHER))
     expected = hmac.new(credentials.fingerprint_key(), b"3|3|None|None", hashlib.sha256).hexdigest()
     fingerprints = {f for (f,) in query(fresh_db, "SELECT vingerafdruk FROM mdw_meta.publicatie_cel WHERE onderdrukt")}
     assert fingerprints == {expected}

@@ -12,7 +12,7 @@ import pytest
 
 from monitor_dordt_west import cli
 from monitor_dordt_west.orchestration import pipeline
-from monitor_dordt_west.publication import assembly
+from monitor_dordt_west.publication.publish import publish
 from monitor_dordt_west.quarters import Quarter
 from monitor_dordt_west.warehouse import builds
 from monitor_dordt_west.warehouse.connection import connect
@@ -93,7 +93,7 @@ def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
     assert query(fresh_db, "SELECT count(*) FROM staging__build.stg_politie__misdrijven") == [(7,)]
 
     with pytest.raises(builds.NotPublishable) as refused:
-        assembly.publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
+        publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
     assert str(refused.value).startswith("Publiceren geweigerd: de laatste build is mislukt")
     assert "unique_field=PL1700-2024000001, n_records=2" in str(refused.value)
     assert query(fresh_db, "SELECT count(*) FROM mdw_meta.publicatie") == [(0,)]  # nothing was published
@@ -140,7 +140,7 @@ def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
         assert [(d, on) for _, _, d, on in builds.external_dependents(conn)] == [
             ("onderzoek.misdrijven_dw", "marts.fct_indicator_values")
         ]
-    (published,) = assembly.publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
+    (published,) = publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
     assert published.version == 1
 
     # (c) a delivery loaded after the last published build blocks publication until a build
@@ -148,7 +148,7 @@ def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
     loaded = pipeline.run(fresh_db, landing, build=False)
     (new,) = loaded.outcomes
     with pytest.raises(builds.NotPublishable) as stale:
-        assembly.publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
+        publish(fresh_db, Quarter.parse("2024-Q1"), [PILLAR], out_root=tmp_path)
     assert str(stale.value).startswith(
         f"Publiceren geweigerd: de marts zijn ouder dan de nieuwste levering. Levering {new.delivery_id} "
         "(POL_misdrijven_202404.csv, geladen "

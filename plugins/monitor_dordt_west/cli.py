@@ -319,14 +319,15 @@ def cmd_rotate_pseudonym_key(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Publish (or reproduce) a quarter's stuurgroep publications, without Airflow (same code)."""
-    from monitor_dordt_west.publication import assembly
+    from monitor_dordt_west.publication.content import pillar_of
+    from monitor_dordt_west.publication.publish import publish
     from monitor_dordt_west.quarters import Quarter
     from monitor_dordt_west.warehouse import builds
 
     quarter = Quarter.parse(args.quarter) if args.quarter else Quarter.last_complete(date.today())
-    pillars = [assembly.pillar_of(p) for p in args.pillar] if args.pillar else None
+    pillars = [pillar_of(p) for p in args.pillar] if args.pillar else None
     try:
-        results = assembly.publish(owner_target(), quarter, pillars, created_by="mdw publish")
+        results = publish(owner_target(), quarter, pillars, created_by="mdw publish")
     except builds.NotPublishable as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -177,7 +177,7 @@ def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
     police and SDD rolling year ending with the quarter must exist."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from monitor_dordt_west.publication import assembly
+    from monitor_dordt_west.publication.content import FOCUS_AREA
     from monitor_dordt_west.quarters import Quarter
     from monitor_dordt_west.warehouse import builds
 
@@ -196,7 +196,7 @@ def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
                 where v.periode_code = %s and v.gebiedscode = %s and i.bron_partner in ('Politie', 'SDD')
                 group by 1
                 """,
-                (f"{quarter.code}-4KW", assembly.FOCUS_AREA),
+                (f"{quarter.code}-4KW", FOCUS_AREA),
             ).fetchall()
         )
     if not found:
@@ -214,12 +214,12 @@ def publish_pillar(quarter_code: str, pillar: str, run_id: str | None = None) ->
     """Publish (or reproduce) one pillar's publication of the quarter; returns its summary."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from monitor_dordt_west.publication import assembly
+    from monitor_dordt_west.publication.publish import publish
     from monitor_dordt_west.quarters import Quarter
     from monitor_dordt_west.warehouse import builds
 
     try:
-        (result,) = assembly.publish(
+        (result,) = publish(
             connection.target(credentials.PUBLISHER),
             Quarter.parse(quarter_code),
             [pillar],

@@ -5,6 +5,9 @@ headers, units and number formats, then the charts of each wijk against Dordrech
 path to the 2043 goal), the changes since the previous publication, and a "Toelichting" sheet
 with definitions and sources. The file is byte-reproducible: XlsxWriter stamps the zip entries
 with a fixed date and the document properties carry the publication's creation time.
+
+It reads the typed content (a :class:`~.content.Publication`) by attribute only; labels, signs,
+colours, Dutch numbers and chart points come from :mod:`.presentation`, shared with the report.
 """
 
 from __future__ import annotations
@@ -12,18 +15,31 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from monitor_dordt_west.publication.assembly import GOAL_YEAR, MUNICIPALITY, STATUS_SYMBOL, PillarContent, period_label
-from monitor_dordt_west.publication.disclosure import MARK
-
-MISSING = "."  # CBS convention: figure not available
-
-STATUS_COLOURS = {
-    "op koers": ("#1E7B34", "#DFF2E3"),
-    "niet op koers": ("#A61B1B", "#F8DEDE"),
-    "niet vergelijkbaar": ("#555555", "#EEEEEE"),
-    "geen data": ("#555555", "#FFFFFF"),
-}
-AREA_COLOURS = ["#E4003A", "#F39200", "#5B9BD5", "#70AD47", "#7030A0", "#000000"]
+from monitor_dordt_west.publication.content import GOAL_YEAR, Figure, Indicator, PillarContent, Publication, Theme
+from monitor_dordt_west.publication.presentation import (
+    AREA_COLOURS,
+    AUTHOR,
+    HEADER_COLOUR,
+    LEGEND,
+    MISSING,
+    NO_CHANGES,
+    SIGNS,
+    STATUS_COLOURS,
+    STATUS_SYMBOL,
+    area_names,
+    chart_points,
+    created,
+    display,
+    document_title,
+    is_bold_area,
+    period_label,
+    period_text,
+    progress,
+    progress_count,
+    quarter_span,
+    subtitle,
+    title,
+)
 
 TABLE_COLUMNS = [
     ("Indicator", 34),
@@ -44,17 +60,6 @@ TABLE_COLUMNS = [
     ("Wijziging", 15),
 ]
 
-LEGEND = [
-    (MARK, "niet gepubliceerd ter bescherming van personen (minder dan 10 personen, een noemer kleiner dan 100, "
-           "minder dan 30 respondenten, of om te voorkomen dat zo'n cijfer uit andere cijfers is af te leiden)"),
-    (MISSING, "geen cijfer beschikbaar"),
-    ("voorlopig", "cijfer kan nog wijzigen (het jaar is bij de bron nog niet afgesloten)"),
-    (STATUS_SYMBOL["op koers"], "de waarde ligt op of voor het pad van de nulmeting naar het doel voor 2043"),
-    (STATUS_SYMBOL["niet op koers"], "de waarde ligt achter op dat pad"),
-    (STATUS_SYMBOL["niet vergelijkbaar"], "geen vergelijking mogelijk (zie Toelichting)"),
-    ("Aantallen personen", "afgerond op vijftallen"),
-]  # fmt: skip
-
 
 def _fit_row(ws, row: int, cells: list[tuple[str, float]], line: float = 12.0) -> None:
     """Row height for wrapped text (XlsxWriter does not measure text): the most lines any of
@@ -68,28 +73,29 @@ def _fmt_number(dec: int) -> str:
     return "#,##0" if dec == 0 else "#,##0." + "0" * dec
 
 
-def write(content: PillarContent, path: Path) -> None:
+def write(publication: Publication, path: Path) -> None:
     import xlsxwriter
 
+    content = publication.content
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
     wb.set_properties(
         {
-            "title": f"Monitor Dordt West – {content.pillar} – {content.quarter.code}",
-            "subject": f"Kwartaalpublicatie stuurgroep {content.pillar}, versie {content.version}",
-            "author": "Gemeente Dordrecht – Monitor Dordt West",
+            "title": document_title(content),
+            "subject": f"Kwartaalpublicatie stuurgroep {content.pillar}, versie {publication.version}",
+            "author": AUTHOR,
             "company": "Gemeente Dordrecht",
-            "created": content.created.replace(tzinfo=None),
+            "created": publication.created.replace(tzinfo=None),
             "comments": f"Inhoud-checksum {content.checksum()}",
         }
     )
     f = _Formats(wb)
-    _overview(wb, f, content)
+    _overview(wb, f, publication)
     data = wb.add_worksheet("Grafiekdata")
     data_row = [0]
-    for theme, indicators in content.themes:
-        _theme_sheet(wb, f, content, theme, indicators, data, data_row)
-    _changes_sheet(wb, f, content)
-    _notes_sheet(wb, f, content)
+    for theme in content.themes:
+        _theme_sheet(wb, f, publication, theme, data, data_row)
+    _changes_sheet(wb, f, publication)
+    _notes_sheet(wb, f, publication)
     data.hide()
     wb.close()
 
@@ -104,7 +110,7 @@ class _Formats:
         self.wrap = wb.add_format({**base, "text_wrap": True})
         self.bold = wb.add_format({**base, "bold": True})
         self.header = wb.add_format(
-            {**base, "bold": True, "text_wrap": True, "bg_color": "#DCE6F1", "border": 1, "valign": "bottom"}
+            {**base, "bold": True, "text_wrap": True, "bg_color": HEADER_COLOUR, "border": 1, "valign": "bottom"}
         )
         self.text = wb.add_format({**base, "border": 1, "text_wrap": True})
         self.text_first = wb.add_format({**base, "border": 1, "text_wrap": True, "bold": True, "top": 2})
@@ -163,33 +169,31 @@ def _page_setup(ws, header_row: int | None = None) -> None:
     ws.hide_gridlines(2)
 
 
-def _heading(ws, f, content: PillarContent, subtitle: str) -> None:
-    ws.write(0, 0, f"Monitor Dordt West – {content.pillar}", f.title)
-    created = content.created.strftime("%d-%m-%Y %H:%M UTC")
-    ws.write(
-        1,
-        0,
-        f"Kwartaalpublicatie stuurgroep, {content.quarter.label} · versie {content.version} · {created}",
-        f.subtitle,
-    )
-    ws.write(2, 0, subtitle, f.subtitle)
+def _heading(ws, f, publication: Publication, text: str) -> None:
+    ws.write(0, 0, title(publication.content), f.title)
+    ws.write(1, 0, subtitle(publication), f.subtitle)
+    ws.write(2, 0, text, f.subtitle)
 
 
-def _overview(wb, f, content: PillarContent) -> None:
+def _overview(wb, f, publication: Publication) -> None:
+    content = publication.content
     ws = wb.add_worksheet("Overzicht")
     _page_setup(ws)
     ws.set_column(0, 0, 34)
     ws.set_column(1, 1, 110)
     _heading(
-        ws, f, content, "Cijfers voor Dordt West, de vier wijken en Dordrecht, met nulmeting, doel 2043 en voortgang"
+        ws,
+        f,
+        publication,
+        "Cijfers voor Dordt West, de vier wijken en Dordrecht, met nulmeting, doel 2043 en voortgang",
     )
     row = 4
     facts = [
         ("Pijler", content.pillar),
-        ("Kwartaal", f"{content.quarter.code} ({content.quarter.start:%d-%m-%Y} t/m {content.quarter.end:%d-%m-%Y})"),
-        ("Versie", str(content.version)),
-        ("Aangemaakt", content.created.strftime("%d-%m-%Y %H:%M UTC")),
-        ("Gebieden", ", ".join(content.areas.names[a] for a in content.areas.order)),
+        ("Kwartaal", quarter_span(content.quarter)),
+        ("Versie", str(publication.version)),
+        ("Aangemaakt", created(publication)),
+        ("Gebieden", area_names(content.areas)),
         ("Aantal indicatoren", str(len(content.indicators))),
         ("Niet gepubliceerde cellen (x)", str(content.suppressed)),
         ("Controlegetal inhoud (SHA-256)", content.checksum()),
@@ -201,19 +205,16 @@ def _overview(wb, f, content: PillarContent) -> None:
     row += 1
     ws.write(row, 0, "Thema's (tabbladen)", f.bold)
     row += 1
-    for theme, indicators in content.themes:
-        ws.write_url(row, 0, f"internal:'{theme}'!A1", string=theme)
-        ws.write(row, 1, indicators[0]["operationeel_doel"], f.wrap)
-        _fit_row(ws, row, [(indicators[0]["operationeel_doel"], 110)])
+    for theme in content.themes:
+        ws.write_url(row, 0, f"internal:'{theme.name}'!A1", string=theme.name)
+        ws.write(row, 1, theme.operational_goal, f.wrap)
+        _fit_row(ws, row, [(theme.operational_goal, 110)])
         row += 1
     row += 1
     ws.write(row, 0, "Voortgang (laatste cijfer, Dordt West)", f.bold)
     row += 1
     for status, n in content.progress_counts().items():
-        if status in STATUS_SYMBOL:
-            ws.write(row, 0, STATUS_SYMBOL[status], f.status(status, False))
-        else:
-            ws.write(row, 0, f"{MARK} {status}", f.mark)
+        ws.write(row, 0, progress_count(status), f.status(status, False) if status in STATUS_SYMBOL else f.mark)
         ws.write_number(row, 1, n, f.cell(False))
         row += 1
     row = _legend(ws, f, row + 1)
@@ -229,19 +230,19 @@ def _legend(ws, f, row: int) -> int:
     return row + 1 + len(LEGEND)
 
 
-def _value(ws, row, col, value, suppressed, dec, first, f, bold=False):
-    if suppressed:
-        ws.write_string(row, col, MARK, f.mark_first if first else f.mark)
-    elif value is None:
-        ws.write_string(row, col, MISSING, f.mark_first if first else f.mark)
+def _figure(ws, row, col, figure: Figure, dec, first, f, bold=False):
+    """A number cell: the value with the unit's number format, or the sign of a suppressed or missing figure."""
+    if figure.suppressed or figure.value is None:
+        ws.write_string(row, col, display(figure, dec), f.mark_first if first else f.mark)
     else:
-        ws.write_number(row, col, value, f.number(dec, first, bold))
+        ws.write_number(row, col, figure.value, f.number(dec, first, bold))
 
 
-def _theme_sheet(wb, f, content: PillarContent, theme: str, indicators: list[dict], data, data_row: list[int]) -> None:
-    ws = wb.add_worksheet(theme)
+def _theme_sheet(wb, f, publication: Publication, theme: Theme, data, data_row: list[int]) -> None:
+    content = publication.content
+    ws = wb.add_worksheet(theme.name)
     _page_setup(ws, header_row=5)
-    _heading(ws, f, content, f"Thema {theme}: {indicators[0]['operationeel_doel']}")
+    _heading(ws, f, publication, f"Thema {theme.name}: {theme.operational_goal}")
     header = 5
     for col, (name, width) in enumerate(TABLE_COLUMNS):
         ws.set_column(col, col, width)
@@ -249,88 +250,52 @@ def _theme_sheet(wb, f, content: PillarContent, theme: str, indicators: list[dic
     ws.set_row(header, 36)
     ws.freeze_panes(header + 1, 3)
     row = header + 1
-    for ind in indicators:
-        dec = ind["decimalen"]
-        rows = content.rows_of(ind["indicator_code"])
+    for ind in theme.indicators:
+        dec = ind.decimals
+        rows = content.rows_of(ind.code)
         # name and unit span the indicator's rows
-        ws.merge_range(row, 0, row + len(rows) - 1, 0, ind["naam"], f.text_first)
-        ws.merge_range(row, 1, row + len(rows) - 1, 1, ind["eenheid"], f.text_first)
+        ws.merge_range(row, 0, row + len(rows) - 1, 0, ind.name, f.text_first)
+        ws.merge_range(row, 1, row + len(rows) - 1, 1, ind.unit, f.text_first)
         for i, r in enumerate(rows):
             first = i == 0
-            area = content.areas.names[r["gebiedscode"]]
-            ws.write(row, 2, area, f.cell(first))
-            ws.write(row, 3, period_label(r["periode_code"]) if r["periode_code"] else MISSING, f.cell(first))
-            _value(ws, row, 4, r["waarde"], r["onderdrukt"], dec, first, f, bold=True)
-            ws.write(row, 5, r["status_cijfer"] or "", f.cell(first))
-            _value(ws, row, 6, r["nulmeting"], r["nulmeting_onderdrukt"], dec, first, f)
-            ws.write(row, 7, r["nulmeting_jaar"] if r["nulmeting_jaar"] else "", f.cell(first))
-            suppressed = r["onderdrukt"]
-            _value(ws, row, 8, r["verandering_sinds_nulmeting"], suppressed or r["nulmeting_onderdrukt"], dec, first, f)
-            _value(ws, row, 9, r["waarde_dordrecht"], False, dec, first, f)
-            if r["gebiedscode"] == MUNICIPALITY:
+            ws.write(row, 2, content.areas.names[r.area], f.cell(first))
+            ws.write(row, 3, period_text(r.period), f.cell(first))
+            _figure(ws, row, 4, r.figure, dec, first, f, bold=True)
+            ws.write(row, 5, r.figure_status or "", f.cell(first))
+            _figure(ws, row, 6, r.baseline_figure, dec, first, f)
+            ws.write(row, 7, r.baseline_year if r.baseline_year else "", f.cell(first))
+            _figure(ws, row, 8, r.change_since_baseline_figure, dec, first, f)
+            _figure(ws, row, 9, r.dordrecht_figure, dec, first, f)
+            if r.gap_figure is None:
                 ws.write(row, 10, "", f.cell(first))
             else:
-                _value(ws, row, 10, r["verschil_met_dordrecht"], suppressed, dec, first, f)
-            _value(ws, row, 11, r["doel_2043"], suppressed, dec, first, f)
-            if suppressed or r["nulmeting_onderdrukt"]:
-                ws.write(row, 12, MARK, f.mark_first if first else f.mark)
-            elif r["voortgang"]:
-                ws.write(row, 12, STATUS_SYMBOL[r["voortgang"]], f.status(r["voortgang"], first))
+                _figure(ws, row, 10, r.gap_figure, dec, first, f)
+            _figure(ws, row, 11, r.goal_figure, dec, first, f)
+            if r.progress and not r.progress_hidden:
+                ws.write(row, 12, progress(r), f.status(r.progress, first))
             else:
-                ws.write(row, 12, MISSING, f.mark_first if first else f.mark)
-            ws.write(row, 13, r["significant_verschil_dordrecht"] or "", f.cell(first))
-            prev = ""
-            if r["vorige_periode"]:
-                shown = MARK if r["vorige_onderdrukt"] else _display(r["vorige_waarde"], dec)
-                prev = f"{shown} ({r['vorige_periode']})"
+                ws.write(row, 12, progress(r), f.mark_first if first else f.mark)
+            ws.write(row, 13, r.significance or "", f.cell(first))
+            prev = f"{display(r.previous_figure, dec)} ({r.previous_period})" if r.previous_period else ""
             ws.write(row, 14, prev, f.cell(first))
-            ws.write(row, 15, r["wijziging"], f.cell(first))
+            ws.write(row, 15, r.change.value, f.cell(first))
             row += 1
     row += 1
-    ws.write(row, 0, "x = niet gepubliceerd (bescherming van personen) · . = geen cijfer · zie Toelichting", f.subtitle)
+    ws.write(row, 0, f"{SIGNS} · zie Toelichting", f.subtitle)
     row += 2
-    for n, ind in enumerate(indicators):
+    for n, ind in enumerate(theme.indicators):
         chart = _chart(wb, content, ind, data, data_row)
         if chart is not None:
             ws.insert_chart(row + (n // 2) * 20, 0 if n % 2 == 0 else 4, chart, {"x_offset": 5, "y_offset": 5})
 
 
-def _display(value, dec: int) -> str:
-    if value is None:
-        return MISSING
-    return f"{value:,.{dec}f}".replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def period_x(code: str) -> float:
-    """Position of a period on the time axis: a year at its number, a rolling year ending with
-    quarter n of year Y at Y - 1 + n/4 (so the rolling year up to Q4 coincides with the year)."""
-    if code.endswith("-4KW"):
-        y, q = code[:4], code[6]
-        return int(y) - 1 + int(q) / 4
-    return float(code) if code.isdigit() else float("nan")
-
-
-def chart_points(content: PillarContent, ind: dict) -> tuple[list[float], dict[str, list], list | None]:
-    """x positions, per area the published values (None: gap), and the path to 2043 for Dordt West."""
-    series = content.series_of(ind["indicator_code"])
-    periods = sorted({s["periode_code"] for s in series}, key=period_x)
-    xs = [period_x(p) for p in periods]
-    values = {a: [None] * len(periods) for a in content.areas.order}
-    for s in series:
-        values[s["gebiedscode"]][periods.index(s["periode_code"])] = None if s["onderdrukt"] else s["waarde"]
-    dw = content.rows_of(ind["indicator_code"])[0]
-    path = None
-    if dw["nulmeting"] is not None and dw["doel_2043"] is not None and dw["nulmeting_jaar"]:
-        path = [(float(dw["nulmeting_jaar"]), dw["nulmeting"]), (float(GOAL_YEAR), dw["doel_2043"])]
-    return xs, values, path
-
-
-def _chart(wb, content: PillarContent, ind: dict, data, data_row: list[int]):
-    xs, values, path = chart_points(content, ind)
+def _chart(wb, content: PillarContent, ind: Indicator, data, data_row: list[int]):
+    points = chart_points(content, ind)
+    xs, values, path = points.xs, points.values, points.path
     if not xs:
         return None
     r0 = data_row[0]
-    data.write(r0, 0, ind["naam"])
+    data.write(r0, 0, ind.name)
     data.write(r0 + 1, 0, "jaar")
     for i, x in enumerate(xs):
         data.write_number(r0 + 2 + i, 0, x)
@@ -347,7 +312,7 @@ def _chart(wb, content: PillarContent, ind: dict, data, data_row: list[int]):
                 "values": ["Grafiekdata", r0 + 2, col, r0 + 1 + len(xs), col],
                 "line": {
                     "color": AREA_COLOURS[col - 1],
-                    "width": 2.25 if a in (content.areas.order[0], MUNICIPALITY) else 1.25,
+                    "width": 2.25 if is_bold_area(content.areas, a) else 1.25,
                 },
                 "marker": {
                     "type": "circle",
@@ -370,64 +335,63 @@ def _chart(wb, content: PillarContent, ind: dict, data, data_row: list[int]):
                 "name": ["Grafiekdata", r0 + 1, pc],
                 "categories": ["Grafiekdata", r0 + 2, pc + 1, r0 + 3, pc + 1],
                 "values": ["Grafiekdata", r0 + 2, pc, r0 + 3, pc],
-                "line": {"color": "#E4003A", "dash_type": "dash", "width": 1.5},
+                "line": {"color": AREA_COLOURS[0], "dash_type": "dash", "width": 1.5},
                 "marker": {"type": "none"},
             }
         )
         end = max(end, r0 + 4)
     data_row[0] = end + 1
-    chart.set_title({"name": ind["naam"], "name_font": {"size": 10, "bold": True}})
+    chart.set_title({"name": ind.name, "name_font": {"size": 10, "bold": True}})
     chart.set_x_axis(
         {"min": int(min(xs)), "max": GOAL_YEAR + 1, "major_unit": 2, "num_format": "0", "name": "jaar",
             "label_position": "low",
          "major_gridlines": {"visible": False}}
     )  # fmt: skip
-    chart.set_y_axis({"name": ind["eenheid"], "major_gridlines": {"visible": True, "line": {"color": "#DDDDDD"}}})
+    chart.set_y_axis({"name": ind.unit, "major_gridlines": {"visible": True, "line": {"color": "#DDDDDD"}}})
     chart.set_legend({"position": "bottom", "font": {"size": 8}})
     chart.show_blanks_as("gap")
     chart.set_size({"width": 620, "height": 380})
     return chart
 
 
-def _changes_sheet(wb, f, content: PillarContent) -> None:
+def _changes_sheet(wb, f, publication: Publication) -> None:
+    content = publication.content
     ws = wb.add_worksheet("Wijzigingen")
     _page_setup(ws, header_row=4)
     _heading(
-        ws, f, content, "Wat veranderde sinds de vorige kwartaalpublicatie, en welke gepubliceerde cijfers zijn herzien"
+        ws,
+        f,
+        publication,
+        "Wat veranderde sinds de vorige kwartaalpublicatie, en welke gepubliceerde cijfers zijn herzien",
     )
-    names = {i["indicator_code"]: i for i in content.indicators}
     cols = [("Indicator", 44), ("Gebied", 15), ("Periode", 22), ("Was", 12), ("Nu", 12), ("Soort", 34)]
     for c, (name, width) in enumerate(cols):
         ws.set_column(c, c, width)
         ws.write(4, c, name, f.header)
     ws.freeze_panes(5, 0)
     row = 5
-
-    def line(ind_code, area, period, was, now, kind):
-        nonlocal row
-        dec = names[ind_code]["decimalen"]
-        ws.write(row, 0, names[ind_code]["naam"], f.text)
-        ws.write(row, 1, content.areas.names.get(area, area), f.text)
-        ws.write(row, 2, period_label(period) if period else MISSING, f.text)
-        for c, v in ((3, was), (4, now)):
+    for line in publication.change_lines():
+        ind = content.indicator(line.indicator)
+        ws.write(row, 0, ind.name, f.text)
+        ws.write(row, 1, content.areas.names.get(line.area, line.area), f.text)
+        ws.write(row, 2, period_text(line.period), f.text)
+        for c, v in ((3, line.was), (4, line.now)):
             if isinstance(v, int | float):
-                ws.write_number(row, c, v, f.number(dec, False))
+                ws.write_number(row, c, v, f.number(ind.decimals, False))
             else:
                 ws.write(row, c, v if v is not None else MISSING, f.mark)
-        ws.write(row, 5, kind, f.text)
-        _fit_row(ws, row, [(names[ind_code]["naam"], 44), (kind, 34)])
+        ws.write(row, 5, line.kind, f.text)
+        _fit_row(ws, row, [(ind.name, 44), (line.kind, 34)])
         row += 1
-
-    for ch in content.change_lines():
-        line(ch["indicator_code"], ch["gebiedscode"], ch["periode_code"], ch["was"], ch["nu"], ch["soort"])
     if row == 5:
-        ws.write(row, 0, "Geen wijzigingen: eerste publicatie of geen nieuwe cijfers.", f.wrap)
+        ws.write(row, 0, NO_CHANGES, f.wrap)
 
 
-def _notes_sheet(wb, f, content: PillarContent) -> None:
+def _notes_sheet(wb, f, publication: Publication) -> None:
+    content = publication.content
     ws = wb.add_worksheet("Toelichting")
     _page_setup(ws, header_row=4)
-    _heading(ws, f, content, "Definities, bronnen en de regels voor publicatie")
+    _heading(ws, f, publication, "Definities, bronnen en de regels voor publicatie")
     cols = [
         ("Thema", 18), ("Indicator", 34), ("Definitie", 60), ("Eenheid", 14), ("Richting", 12), ("Doel 2043", 28),
         ("Bron", 22), ("Bronbestand", 26), ("Soort bron", 12), ("Periode in deze publicatie", 22),
@@ -438,16 +402,16 @@ def _notes_sheet(wb, f, content: PillarContent) -> None:
         ws.write(4, c, name, f.header)
     ws.freeze_panes(5, 2)
     row = 5
-    for theme, indicators in content.themes:
-        for ind in indicators:
-            dw = content.rows_of(ind["indicator_code"])
-            periods = sorted({r["periode_code"] for r in dw if r["periode_code"]})
-            statuses = sorted({r["status_cijfer"] for r in dw if r["status_cijfer"]})
+    for theme in content.themes:
+        for ind in theme.indicators:
+            rows = content.rows_of(ind.code)
+            periods = sorted({r.period for r in rows if r.period})
+            statuses = sorted({r.figure_status for r in rows if r.figure_status})
             values = [
-                theme, ind["naam"], ind["definitie"], ind["eenheid"], ind["richting"], ind["doel_omschrijving"],
-                f"{ind['bron_partner']} ({ind['bronhouder']})", ind["bron_bestand"], ind["soort_bron"],
+                theme.name, ind.name, ind.definition, ind.unit, ind.direction, ind.goal_description,
+                f"{ind.source_partner} ({ind.source_holder})", ind.source_file, ind.source_kind,
                 ", ".join(period_label(p) for p in periods) or MISSING, ", ".join(statuses) or MISSING,
-                ind["onthullingsregel"],
+                ind.disclosure_rule,
             ]  # fmt: skip
             for c, v in enumerate(values):
                 ws.write(row, c, v, f.text)

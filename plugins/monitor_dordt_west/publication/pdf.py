@@ -3,6 +3,9 @@
 Same content as the workbook: cover with overview and legend, per theme the table and the
 charts, the changes, and the definitions and sources. Byte-reproducible: reportlab runs in
 invariant mode with the publication's creation time, matplotlib writes PNGs without metadata.
+
+Input: a :class:`~.content.Publication`, read by attribute; what the report shows like the
+workbook does (signs, labels, colours, numbers in Dutch, chart points) is :mod:`.presentation`'s.
 """
 
 from __future__ import annotations
@@ -11,9 +14,30 @@ import io
 import textwrap
 from pathlib import Path
 
-from monitor_dordt_west.publication.assembly import GOAL_YEAR, MUNICIPALITY, STATUS_SYMBOL, PillarContent, period_label
-from monitor_dordt_west.publication.disclosure import MARK
-from monitor_dordt_west.publication.excel import AREA_COLOURS, LEGEND, MISSING, STATUS_COLOURS, _display, chart_points
+from monitor_dordt_west.publication.content import GOAL_YEAR, Indicator, PillarContent, Publication
+from monitor_dordt_west.publication.presentation import (
+    AREA_COLOURS,
+    AUTHOR,
+    HEADER_COLOUR,
+    LEGEND,
+    MISSING,
+    NO_CHANGES,
+    SIGNS,
+    STATUS_COLOURS,
+    area_names,
+    chart_points,
+    display,
+    document_title,
+    is_bold_area,
+    period_label,
+    period_text,
+    progress,
+    progress_count,
+    quarter_span,
+    shown,
+    subtitle,
+    title,
+)
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -46,29 +70,30 @@ def _styles():
     }
 
 
-def chart_png(content: PillarContent, ind: dict) -> bytes | None:
+def chart_png(content: PillarContent, ind: Indicator) -> bytes | None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    xs, values, path = chart_points(content, ind)
+    points = chart_points(content, ind)
+    xs, values, path = points.xs, points.values, points.path
     if not xs:
         return None
     fig, ax = plt.subplots(figsize=(4.6, 2.5), dpi=150)
     for n, a in enumerate(content.areas.order):
         pts = [(x, v) for x, v in zip(xs, values[a], strict=True) if v is not None]
         if pts:
-            bold = a in (content.areas.order[0], MUNICIPALITY)
+            bold = is_bold_area(content.areas, a)
             ax.plot(*zip(*pts, strict=True), marker="o", markersize=2.5, linewidth=2 if bold else 1,
                     color=AREA_COLOURS[n], label=content.areas.names[a])  # fmt: skip
     if path:
         ax.plot(
             *zip(*path, strict=True), linestyle="--", linewidth=1, color=AREA_COLOURS[0], label="pad naar doel 2043"
         )
-    ax.set_title("\n".join(textwrap.wrap(ind["naam"], 70)), fontsize=8, fontweight="bold", loc="left")
-    ax.set_ylabel(ind["eenheid"], fontsize=6.5)
+    ax.set_title("\n".join(textwrap.wrap(ind.name, 70)), fontsize=8, fontweight="bold", loc="left")
+    ax.set_ylabel(ind.unit, fontsize=6.5)
     ax.tick_params(labelsize=6.5)
     ax.set_xlim(int(min(xs)), GOAL_YEAR + 1)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -85,7 +110,7 @@ def chart_png(content: PillarContent, ind: dict) -> bytes | None:
     return buf.getvalue()
 
 
-def write(content: PillarContent, path: Path) -> None:
+def write(publication: Publication, path: Path) -> None:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
@@ -98,9 +123,10 @@ def write(content: PillarContent, path: Path) -> None:
         Table,
     )
 
+    content = publication.content
     _register_fonts()
     st = _styles()
-    created = content.created.strftime("%d-%m-%Y %H:%M UTC")
+    header_background = ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(HEADER_COLOUR))
     doc = SimpleDocTemplate(
         str(path),
         pagesize=landscape(A4),
@@ -108,9 +134,9 @@ def write(content: PillarContent, path: Path) -> None:
         rightMargin=12 * mm,
         topMargin=12 * mm,
         bottomMargin=14 * mm,
-        title=f"Monitor Dordt West – {content.pillar} – {content.quarter.code}",
-        author="Gemeente Dordrecht – Monitor Dordt West",
-        subject=f"Kwartaalpublicatie stuurgroep, versie {content.version}",
+        title=document_title(content),
+        author=AUTHOR,
+        subject=f"Kwartaalpublicatie stuurgroep, versie {publication.version}",
         creator="Monitor Dordt West",
         invariant=1,
     )
@@ -122,22 +148,19 @@ def write(content: PillarContent, path: Path) -> None:
         canvas.drawString(
             12 * mm,
             7 * mm,
-            f"Monitor Dordt West · {content.pillar} · {content.quarter.code} · versie {content.version}",
+            f"Monitor Dordt West · {content.pillar} · {content.quarter.code} · versie {publication.version}",
         )
         canvas.drawRightString(landscape(A4)[0] - 12 * mm, 7 * mm, f"pagina {doc_.page}")
         canvas.restoreState()
 
     story = [
-        Paragraph(f"Monitor Dordt West – {content.pillar}", st["title"]),
-        Paragraph(
-            f"Kwartaalpublicatie stuurgroep, {content.quarter.label} · versie {content.version} · {created}",
-            st["muted"],
-        ),
+        Paragraph(title(content), st["title"]),
+        Paragraph(subtitle(publication), st["muted"]),
         Spacer(1, 4 * mm),
     ]
     facts = [
-        ["Kwartaal", f"{content.quarter.code} ({content.quarter.start:%d-%m-%Y} t/m {content.quarter.end:%d-%m-%Y})"],
-        ["Gebieden", ", ".join(content.areas.names[a] for a in content.areas.order)],
+        ["Kwartaal", quarter_span(content.quarter)],
+        ["Gebieden", area_names(content.areas)],
         ["Indicatoren", str(len(content.indicators))],
         ["Niet gepubliceerde cellen (x)", str(content.suppressed)],
         ["Controlegetal inhoud", content.checksum()],
@@ -147,10 +170,9 @@ def write(content: PillarContent, path: Path) -> None:
     )
     story.append(Paragraph("Voortgang van Dordt West (laatste cijfer)", st["h2"]))
     counts = content.progress_counts()
-    labels = [STATUS_SYMBOL.get(s, f"{MARK} {s}") for s in counts]
     story.append(
         _grid(
-            [[Paragraph(label, st["smallbold"]), str(n)] for label, n in zip(labels, counts.values(), strict=True)],
+            [[Paragraph(progress_count(s), st["smallbold"]), str(n)] for s, n in counts.items()],
             [55 * mm, 20 * mm],
             [
                 ("TEXTCOLOR", (0, i), (0, i), colors.HexColor(STATUS_COLOURS.get(s, ("#555555",))[0]))
@@ -160,8 +182,8 @@ def write(content: PillarContent, path: Path) -> None:
         )
     )
     story.append(Paragraph("Thema's", st["h2"]))
-    for theme, indicators in content.themes:
-        story.append(Paragraph(f"<b>{theme}</b> – {indicators[0]['operationeel_doel']}", st["small"]))
+    for theme in content.themes:
+        story.append(Paragraph(f"<b>{theme.name}</b> – {theme.operational_goal}", st["small"]))
     story.append(Paragraph("Tekens", st["h2"]))
     story.append(
         _grid([[Paragraph(a, st["smallbold"]), Paragraph(b, st["small"])] for a, b in LEGEND], [40 * mm, 215 * mm])
@@ -170,55 +192,45 @@ def write(content: PillarContent, path: Path) -> None:
     header = ["Indicator", "Gebied", "Periode", "Cijfer", "Status", "Nul-\nmeting", "Veran-\ndering", "Dord-\nrecht",
               "Verschil\nDordrecht", "Doel\n2043", "Op koers?", "Sign.\nverschil", "Wijziging"]  # fmt: skip
     widths = [46, 22, 28, 15, 15, 15, 15, 15, 18, 15, 27, 16, 26]  # 273 mm: A4 landscape within the margins
-    for theme, indicators in content.themes:
+    for theme in content.themes:
         story.append(PageBreak())
-        story.append(Paragraph(f"{theme}", st["h1"]))
-        story.append(Paragraph(indicators[0]["operationeel_doel"], st["muted"]))
+        story.append(Paragraph(theme.name, st["h1"]))
+        story.append(Paragraph(theme.operational_goal, st["muted"]))
         story.append(Spacer(1, 2 * mm))
         data = [[Paragraph(h.replace("\n", "<br/>"), st["smallbold"]) for h in header]]
         style = []
-        for ind in indicators:
-            dec = ind["decimalen"]
-            rows = content.rows_of(ind["indicator_code"])
+        for ind in theme.indicators:
+            dec = ind.decimals
             start = len(data)
-            for i, r in enumerate(rows):
-                sup = r["onderdrukt"]
-
-                def num(v, hide=False, dec=dec):
-                    return MARK if hide else _display(v, dec)
-
-                status = (
-                    MARK
-                    if sup or r["nulmeting_onderdrukt"]
-                    else (STATUS_SYMBOL[r["voortgang"]] if r["voortgang"] else MISSING)
-                )
+            for i, r in enumerate(content.rows_of(ind.code)):
+                gap = r.gap_figure
                 data.append(
                     [
-                        Paragraph(f"<b>{ind['naam']}</b><br/>{ind['eenheid']}", st["small"]) if i == 0 else "",
-                        content.areas.names[r["gebiedscode"]],
-                        Paragraph(period_label(r["periode_code"]) if r["periode_code"] else MISSING, st["small"]),
-                        num(r["waarde"], sup),
-                        r["status_cijfer"] or "",
-                        num(r["nulmeting"], r["nulmeting_onderdrukt"]),
-                        num(r["verandering_sinds_nulmeting"], sup or r["nulmeting_onderdrukt"]),
-                        num(r["waarde_dordrecht"]),
-                        "" if r["gebiedscode"] == MUNICIPALITY else num(r["verschil_met_dordrecht"], sup),
-                        num(r["doel_2043"], sup),
-                        status,
-                        r["significant_verschil_dordrecht"] or "",
-                        r["wijziging"],
+                        Paragraph(f"<b>{ind.name}</b><br/>{ind.unit}", st["small"]) if i == 0 else "",
+                        content.areas.names[r.area],
+                        Paragraph(period_text(r.period), st["small"]),
+                        display(r.figure, dec),
+                        r.figure_status or "",
+                        display(r.baseline_figure, dec),
+                        display(r.change_since_baseline_figure, dec),
+                        display(r.dordrecht_figure, dec),
+                        "" if gap is None else display(gap, dec),
+                        display(r.goal_figure, dec),
+                        progress(r),
+                        r.significance or "",
+                        r.change.value,
                     ]
                 )
-                if r["voortgang"] and not sup:
-                    fg, bg = STATUS_COLOURS[r["voortgang"]]
+                if r.progress and not r.suppressed:
+                    fg, bg = STATUS_COLOURS[r.progress]
                     row = len(data) - 1
                     style += [("TEXTCOLOR", (10, row), (10, row), colors.HexColor(fg)),
                               ("BACKGROUND", (10, row), (10, row), colors.HexColor(bg))]  # fmt: skip
             style += [("SPAN", (0, start), (0, len(data) - 1)), ("LINEABOVE", (0, start), (-1, start), 1, colors.black)]
-        style += [("ALIGN", (3, 1), (9, -1), "RIGHT"), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DCE6F1"))]
+        style += [("ALIGN", (3, 1), (9, -1), "RIGHT"), header_background]
         story.append(_grid(data, [w * mm for w in widths], style, repeat=1))
-        story.append(Paragraph("x = niet gepubliceerd (bescherming van personen) · . = geen cijfer", st["muted"]))
-        images = [png for ind in indicators if (png := chart_png(content, ind))]
+        story.append(Paragraph(SIGNS, st["muted"]))
+        images = [png for ind in theme.indicators if (png := chart_png(content, ind))]
         cells = [Image(io.BytesIO(png), width=128 * mm, height=69.5 * mm) for png in images]
         grid = [cells[i : i + 2] + [""] * (2 - len(cells[i : i + 2])) for i in range(0, len(cells), 2)]
         if grid:
@@ -228,25 +240,23 @@ def write(content: PillarContent, path: Path) -> None:
     story.append(PageBreak())
     story.append(Paragraph("Wijzigingen sinds de vorige publicatie", st["h1"]))
     changes = [["Indicator", "Gebied", "Periode", "Was", "Nu", "Soort"]]
-    names = {i["indicator_code"]: i for i in content.indicators}
-    for ch in content.change_lines():
-        dec = names[ch["indicator_code"]]["decimalen"]
+    for line in publication.change_lines():
+        ind = content.indicator(line.indicator)
         changes.append(
             [
-                names[ch["indicator_code"]]["naam"],
-                content.areas.names.get(ch["gebiedscode"], ch["gebiedscode"]),
-                period_label(ch["periode_code"]) if ch["periode_code"] else MISSING,
-                ch["was"] if isinstance(ch["was"], str) else _display(ch["was"], dec),
-                ch["nu"] if isinstance(ch["nu"], str) else _display(ch["nu"], dec),
-                ch["soort"],
+                ind.name,
+                content.areas.names.get(line.area, line.area),
+                period_text(line.period),
+                shown(line.was, ind.decimals),
+                shown(line.now, ind.decimals),
+                line.kind,
             ]
         )
     if len(changes) == 1:
-        story.append(Paragraph("Geen wijzigingen: eerste publicatie of geen nieuwe cijfers.", st["body"]))
+        story.append(Paragraph(NO_CHANGES, st["body"]))
     else:
         rows = [[Paragraph(str(c), st["small"]) for c in row] for row in changes]
-        story.append(_grid(rows, [70 * mm, 30 * mm, 45 * mm, 25 * mm, 25 * mm, 60 * mm],
-                           [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DCE6F1"))], repeat=1))  # fmt: skip
+        story.append(_grid(rows, [70 * mm, 30 * mm, 45 * mm, 25 * mm, 25 * mm, 60 * mm], [header_background], repeat=1))
 
     story.append(PageBreak())
     story.append(Paragraph("Toelichting: definities en bronnen", st["h1"]))
@@ -256,26 +266,25 @@ def write(content: PillarContent, path: Path) -> None:
             for h in ("Indicator", "Definitie", "Doel 2043", "Bron", "Periode / status", "Publicatieregel")
         ]
     ]
-    for _theme, indicators in content.themes:
-        for ind in indicators:
-            rows = content.rows_of(ind["indicator_code"])
-            periods = sorted({period_label(r["periode_code"]) for r in rows if r["periode_code"]})
-            statuses = sorted({r["status_cijfer"] for r in rows if r["status_cijfer"]})
+    for theme in content.themes:
+        for ind in theme.indicators:
+            rows = content.rows_of(ind.code)
+            periods = sorted({period_label(r.period) for r in rows if r.period})
+            statuses = sorted({r.figure_status for r in rows if r.figure_status})
             notes.append(
                 [
-                    Paragraph(f"<b>{ind['naam']}</b><br/>{ind['eenheid']}, {ind['richting']}", st["small"]),
-                    Paragraph(ind["definitie"] or "", st["small"]),
-                    Paragraph(ind["doel_omschrijving"], st["small"]),
+                    Paragraph(f"<b>{ind.name}</b><br/>{ind.unit}, {ind.direction}", st["small"]),
+                    Paragraph(ind.definition or "", st["small"]),
+                    Paragraph(ind.goal_description, st["small"]),
                     Paragraph(
-                        f"{ind['bron_partner']} ({ind['bronhouder']}); {ind['bron_bestand']}; {ind['soort_bron']}",
+                        f"{ind.source_partner} ({ind.source_holder}); {ind.source_file}; {ind.source_kind}",
                         st["small"],
                     ),
                     Paragraph(f"{', '.join(periods) or MISSING}; {', '.join(statuses) or MISSING}", st["small"]),
-                    Paragraph(ind["onthullingsregel"], st["small"]),
+                    Paragraph(ind.disclosure_rule, st["small"]),
                 ]
             )
-    story.append(_grid(notes, [50 * mm, 80 * mm, 30 * mm, 45 * mm, 30 * mm, 38 * mm],
-                       [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DCE6F1"))], repeat=1))  # fmt: skip
+    story.append(_grid(notes, [50 * mm, 80 * mm, 30 * mm, 45 * mm, 30 * mm, 38 * mm], [header_background], repeat=1))
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
 
 
