@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from monitor_dordt_west.publication import disclosure, queries
 from monitor_dordt_west.publication.content import (
@@ -229,7 +229,7 @@ def trend(sources: Sources, selection: Selection, disclosed: Disclosed) -> list[
                 numerator=disclosed.numerator(key, sources.indicators[key[0]]),
                 suppressed=d.suppressed,
                 figure_status=selection.by_key[key]["status"],
-                revised_from=(None if before["onderdrukt"] else num(before["waarde"])) if revised else None,
+                revised_from=(None if before["onderdrukt"] else num(before["waarde"])) if revised and before else None,
                 revised=revised,
                 suppression_kind=d.kind,
                 suppression_reason=d.reason,
@@ -259,11 +259,12 @@ def table_row(sources: Sources, selection: Selection, disclosed: Disclosed, code
     ind = sources.indicators[code]
     unit = ind["eenheid"]
     period = selection.period_of(code)
-    key = (code, area, period)
+    # without a period (the indicator has no figure yet) every lookup misses, as it should
+    key = cast(CellKey, (code, area, period))
     v = selection.by_key.get(key)
     value = disclosed.shown(key) if v else None
     suppressed = disclosed.suppressed(key)
-    gm_key = (code, MUNICIPALITY, period)
+    gm_key = cast(CellKey, (code, MUNICIPALITY, period))
     gm_value = disclosed.shown(gm_key) if period else None
     base_value, base_year, base_hidden = baseline(sources, disclosed, v, code, area)
     goal_hidden = suppressed or (base_hidden and ind["doel_type"] == "verbeteren")
@@ -369,7 +370,7 @@ def content(
     deliveries: dict[str, set[int]] = defaultdict(set)
     for code, ind in sources.indicators.items():
         for area in sources.areas.order:
-            v = selection.by_key.get((code, area, selection.period_of(code)))
+            v = selection.by_key.get(cast(CellKey, (code, area, selection.period_of(code))))
             if v:
                 deliveries[ind["pijler"]].update(v["leveringen"] or ())
     return QuarterContent(

@@ -198,7 +198,7 @@ def write(publication: Publication, path: Path) -> None:
         story.append(Paragraph(theme.operational_goal, st["muted"]))
         story.append(Spacer(1, 2 * mm))
         data = [[Paragraph(h.replace("\n", "<br/>"), st["smallbold"]) for h in header]]
-        style = []
+        style: list[tuple] = []
         for ind in theme.indicators:
             dec = ind.decimals
             start = len(data)
@@ -268,9 +268,9 @@ def write(publication: Publication, path: Path) -> None:
     ]
     for theme in content.themes:
         for ind in theme.indicators:
-            rows = content.rows_of(ind.code)
-            periods = sorted({period_label(r.period) for r in rows if r.period})
-            statuses = sorted({r.figure_status for r in rows if r.figure_status})
+            ind_rows = content.rows_of(ind.code)
+            periods = sorted({period_label(r.period) for r in ind_rows if r.period})
+            statuses = sorted({r.figure_status for r in ind_rows if r.figure_status})
             notes.append(
                 [
                     Paragraph(f"<b>{ind.name}</b><br/>{ind.unit}, {ind.direction}", st["small"]),

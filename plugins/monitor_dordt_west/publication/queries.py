@@ -124,7 +124,7 @@ def earlier_publications(conn, quarter: Quarter) -> EarlierPublications:
         """,
         (quarter.code,),
     )
-    latest_version = {}
+    latest_version: dict[tuple[str, str], int] = {}
     for c in cells:
         k = (c["kwartaal"], c["pijler"])
         latest_version[k] = max(latest_version.get(k, 0), c["versie"])
