@@ -170,3 +170,12 @@ def test_the_readme_layout_table_matches_the_tree():
         assert listed == modules, (
             f"{package}: listed {sorted(listed - modules)} not there, {sorted(modules - listed)} not listed"
         )
+
+
+def test_the_airflow_image_ships_the_runtime_package_only():
+    """The Dockerfile copies ``plugins`` (the runtime package) and never ``dev`` (samples, benchmark)."""
+    copies = [line.split()[1:] for line in (config.PROJECT_DIR / "Dockerfile").read_text().splitlines()
+              if line.startswith("COPY")]  # fmt: skip
+    sources = {s for args in copies for s in args[:-1] if not s.startswith("--")}
+    assert "plugins" in sources
+    assert not {s for s in sources if s == "dev" or s.startswith("dev/") or s == "."}
