@@ -197,9 +197,14 @@ def airflow_home(mdw_home) -> Path:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """In parallel runs (pytest-xdist, ``--dist loadgroup``) the tests of one template run on one
-    worker, so that each template is built once per run, not once per worker."""
+    """Marks the slow tests; in parallel runs (pytest-xdist, ``--dist loadgroup``) the tests of one
+    template run on one worker, so that each template is built once per run, not once per worker."""
     for item in items:
+        # the quick subset (-m "not slow") leaves out what builds a warehouse or runs Airflow
+        if item.get_closest_marker("e2e") or {"airflow_home", "handmade_db", "full_year_db"} & set(
+            getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.slow)
         for template in ("full_year", "handmade"):
             if f"{template}_db" in getattr(item, "fixturenames", ()):
                 item.add_marker(pytest.mark.xdist_group(template))

@@ -90,6 +90,7 @@ def test_bad_blik_rows_are_refused(fresh_db, landing, case):
     assert query(fresh_db, "SELECT count(*) FROM raw_blik.registraties") == [(0,)]
 
 
+@pytest.mark.slow  # builds a warehouse (quick subset: -m 'not slow')
 def test_blik_indicators_per_wijk_and_quarter(fresh_db, landing):
     """Hand-made Q1 2024: clients K1 (Oud Krispijn, twice), K2 (Crabbehof-Zuidhoven), K3 (Wielwijk);
     a collective dossier with 12 participants city-wide (Stedelijk: Dordrecht only); volunteer V1

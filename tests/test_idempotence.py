@@ -9,6 +9,8 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
+
 from mdw_dev.samples import bad, core, demo
 from mdw_dev.samples import files as sample_files
 from monitor_dordt_west.orchestration import pipeline
@@ -105,6 +107,7 @@ def state(tgt) -> dict[str, dict]:
     }
 
 
+@pytest.mark.slow  # builds a warehouse (quick subset: -m 'not slow')
 def test_a_second_demo_delivers_nothing_and_changes_nothing(fresh_db, landing, monkeypatch):
     monkeypatch.setenv("MDW_PSEUDONYM_KEY", "ab" * 32)
     from monitor_dordt_west.ingestion import pseudonym

@@ -148,6 +148,7 @@ def test_kerncijfers_in_long_format_are_loaded(fresh_db, landing):
     ) == [(2, "2022/2023", 532.64, None), (3, "2023", 67.0, 52000.0)]
 
 
+@pytest.mark.slow  # builds a warehouse (quick subset: -m 'not slow')
 def test_ocd_values_reach_the_fact_table_and_progress(fresh_db, landing):
     from monitor_dordt_west.orchestration import pipeline
 

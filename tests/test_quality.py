@@ -26,6 +26,7 @@ def test_ruff_lint_and_format():
     assert fmt.returncode == 0, fmt.stdout
 
 
+@pytest.mark.slow  # builds a warehouse (quick subset: -m 'not slow')
 def test_sqlfluff_lints_the_dbt_models(mdw_home, fresh_db):
     result = run(
         [str(BIN / "sqlfluff"), "lint", "dbt_project/models"],

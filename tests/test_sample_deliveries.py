@@ -7,6 +7,8 @@ import csv
 import hashlib
 from datetime import date
 
+import pytest
+
 from mdw_dev.samples import core
 from monitor_dordt_west import config
 from monitor_dordt_west.ingestion import registry
@@ -34,6 +36,7 @@ def test_generator_is_deterministic_and_writes_every_agreed_file(tmp_path):
         assert any(ds.match(name.split("/")[1]) for name in files_a), ds.example
 
 
+@pytest.mark.slow  # builds a warehouse (quick subset: -m 'not slow')
 def test_pipeline_accepts_the_sample_and_the_warehouse_holds_no_bsn(fresh_db, tmp_path, monkeypatch):
     monkeypatch.setenv("MDW_PSEUDONYM_KEY", "ef" * 32)
     from monitor_dordt_west.ingestion import pseudonym

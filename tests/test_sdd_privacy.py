@@ -200,6 +200,7 @@ def test_sdd_file_without_bom_is_refused(fresh_db, landing):
     assert "verwacht UTF-8 met BOM" in rejected[0].message
 
 
+@pytest.mark.slow  # builds a warehouse (quick subset: -m 'not slow')
 def test_sdd_indicators_from_hand_made_deliveries(fresh_db, landing):
     """Population as in tests/handmade.py (Dordrecht 3000, 0-26: 1600; Dordt West 1500, 0-26: 500).
     Households with a low income: BU05050300 100, BU05050401 50, BU05050802 10, BU05050100 40

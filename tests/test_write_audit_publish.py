@@ -36,6 +36,7 @@ def analyst_role(fresh_db):
         conn.execute(f"DROP ROLE {role}")
 
 
+@pytest.mark.slow  # builds a warehouse (quick subset: -m 'not slow')
 def test_a_failing_test_leaves_the_marts_as_they_were_and_blocks_publish(
     fresh_db, landing, tmp_path, analyst_role, capsys
 ):
