@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor_dordt_west import config
+from monitor_dordt_west.ingestion.column_types import COLUMN_TYPES, DATE_FORMATS, ColumnType
 
 # The programme's calendar: deliveries for periods before this year are refused (the nulmeting is
 # 2022/2023, the CBS reference goes back to 2015); so are periods that have not begun yet.
@@ -30,7 +31,7 @@ EARLIEST_DATE = date(1900, 1, 1)
 class Column:
     header: str  # exactly as in the file's header row
     name: str  # column name in the raw table
-    type: str = "text"  # text | date | int
+    type: str = "text"  # a name in column_types.COLUMN_TYPES
     required: bool = True
     allowed: tuple[str, ...] | None = None  # closed list of values
     lookup: str | None = None  # name of a reference list (see ``reference_values``)
@@ -42,6 +43,14 @@ class Column:
     # date/timestamp columns that are not ``in_period`` lie between EARLIEST_DATE and the end of the
     # delivery's period (or the day of receipt, if earlier); set False only for dates that may lie ahead
     not_after_period: bool = True
+
+    def __post_init__(self) -> None:
+        if self.type not in COLUMN_TYPES:
+            raise ValueError(f"column {self.header}: type {self.type!r} is not one of {', '.join(COLUMN_TYPES)}")
+
+    @property
+    def column_type(self) -> ColumnType:
+        return COLUMN_TYPES[self.type]
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,7 @@ class Dataset:
     encoding: str  # cp1252 | utf-8 | utf-8-sig (BOM required)
     delimiter: str
     line_end: str  # crlf | lf
-    date_format: str  # DD-MM-YYYY | YYYY-MM-DD
+    date_format: str  # a key of column_types.DATE_FORMATS: DD-MM-YYYY | YYYY-MM-DD
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     description: str
@@ -105,6 +114,12 @@ class Dataset:
     plausibility_factor: float = 2.0
     # person-level: a message about this file names lines and columns, never a value
     person_level: bool = False
+
+    def __post_init__(self) -> None:
+        if self.date_format not in DATE_FORMATS:
+            raise ValueError(
+                f"dataset {self.id}: date format {self.date_format!r} is not one of {', '.join(DATE_FORMATS)}"
+            )
 
     @property
     def id(self) -> str:
