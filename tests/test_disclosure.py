@@ -5,9 +5,11 @@ import random
 
 import pytest
 
+from monitor_dordt_west import programme
 from monitor_dordt_west.publication.disclosure import Cell, Earlier, check_groups_safe, protect, round_persons, rule_of
 
-DW, OK, NK, WW, CH, GM = "FG0505DW", "WK050503", "WK050504", "WK050507", "WK050508", "GM0505"
+DW, GM = programme.FOCUS_AREA, programme.MUNICIPALITY
+OK, NK, WW, CH = programme.FOCUS_WIJKEN  # Oud-Krispijn, Nieuw-Krispijn, Wielwijk, Crabbehof
 GROUPS = {DW: [OK, NK, WW, CH]}
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
 
-from monitor_dordt_west import config
+from monitor_dordt_west import config, programme
 from monitor_dordt_west.ingestion import registry
 from monitor_dordt_west.ingestion.column_types import COLUMN_TYPES, DATE_FORMATS
 
@@ -29,3 +30,27 @@ def test_every_registry_column_has_a_known_type_and_every_type_is_used():
     assert used == set(COLUMN_TYPES)
     with pytest.raises(ValueError, match="is not one of"):
         registry.Column("Bedrag", "bedrag", "decimal")
+
+
+def test_the_runtime_package_reads_the_programme_constants_and_never_repeats_them():
+    """The constants live in dbt_project.yml's vars (programme.py reads them): no literal copy of
+    one in the runtime package."""
+    constants = {
+        programme.MUNICIPALITY,
+        programme.FOCUS_AREA,
+        *programme.PROGRAMME_AREAS,
+        programme.CALENDAR_START_YEAR,
+        programme.BASELINE_YEAR,
+        programme.GOAL_YEAR,
+    }
+    assert programme.FOCUS_WIJKEN and set(programme.PROGRAMME_AREAS) == {
+        programme.MUNICIPALITY,
+        programme.FOCUS_AREA,
+        *programme.FOCUS_WIJKEN,
+    }
+    found = []
+    for path in sorted((config.PROJECT_DIR / "plugins" / "monitor_dordt_west").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and type(node.value) in (str, int) and node.value in constants:
+                found.append(f"{path.name}:{node.lineno}: {node.value!r}")
+    assert found == []

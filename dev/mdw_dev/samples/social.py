@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mdw_dev.samples import calibration, files
 from mdw_dev.samples.base import months
-from monitor_dordt_west import config
+from monitor_dordt_west import config, programme
 from monitor_dordt_west.ingestion.pseudonym import synthetic_bsn
 from monitor_dordt_west.ingestion.registry import headers
 
@@ -192,7 +192,7 @@ def _sdd(out, rng, bs, low_income, first_year, last) -> dict[str, int]:
         (regeling, wijk): base[(code, name)][0] / 100
         for regeling, code in codes.items()
         for name, wijk in calibration.AREA_NAMES.items()
-        if wijk != "GM0505"
+        if wijk != programme.MUNICIPALITY
     }
     for year in range(first_year, last[0] + 1):
         grants = []
@@ -311,7 +311,7 @@ def _ocd_workbooks(out: Path, rng: random.Random) -> dict[str, int]:
                 if (code["indicator_code"], area) not in baseline:
                     continue
                 value = baseline[(code["indicator_code"], area)][0]
-                respondents = 1850 if area_code == "GM0505" else rng.randint(120, 320)
+                respondents = 1850 if area_code == programme.MUNICIPALITY else rng.randint(120, 320)
                 if area_code == "WK050504" and code["indicator_code"] == "vm_sociale_overlast":
                     ws.append(
                         [

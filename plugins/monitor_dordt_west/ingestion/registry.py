@@ -17,12 +17,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from monitor_dordt_west import config
+from monitor_dordt_west import config, programme
 from monitor_dordt_west.ingestion.column_types import COLUMN_TYPES, DATE_FORMATS, ColumnType
 
-# The programme's calendar: deliveries for periods before this year are refused (the nulmeting is
-# 2022/2023, the CBS reference goes back to 2015); so are periods that have not begun yet.
-CALENDAR_START = date(2015, 1, 1)
+# The programme's calendar: deliveries for periods before its first year are refused; so are periods
+# that have not begun yet.
+CALENDAR_START = date(programme.CALENDAR_START_YEAR, 1, 1)
 # No date in any delivery lies before this day (birth years have their own bounds).
 EARLIEST_DATE = date(1900, 1, 1)
 

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from monitor_dordt_west.programme import MUNICIPALITY
 from monitor_dordt_west.publication import disclosure, queries
 from monitor_dordt_west.publication.content import (
-    MUNICIPALITY,
     Areas,
     Change,
     Indicator,
