@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import csv
+import json
 import re
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from monitor_dordt_west import config, programme
 from monitor_dordt_west.ingestion import registry
 from monitor_dordt_west.ingestion.column_types import COLUMN_TYPES, DATE_FORMATS
+from monitor_dordt_west.publication import assembly
 
 META_SQL = config.PROJECT_DIR / "plugins" / "monitor_dordt_west" / "warehouse" / "sql" / "meta.sql"
 
@@ -54,3 +57,25 @@ def test_the_runtime_package_reads_the_programme_constants_and_never_repeats_the
             if isinstance(node, ast.Constant) and type(node.value) in (str, int) and node.value in constants:
                 found.append(f"{path.name}:{node.lineno}: {node.value!r}")
     assert found == []
+
+
+def test_dbt_declares_every_agreed_dataset_and_unions_exactly_the_registrys_ocd_surveys(dbt_manifest):
+    """dbt cannot import the registry and needs its source() calls at parse time, so its copy of
+    the list of OCD surveys (stg_ocd__enquete_uitkomsten) is held to the registry here."""
+    manifest = json.loads(dbt_manifest.read_text(encoding="utf-8"))
+    sources = {
+        f"{s['source_name']}.{s['name']}" for s in manifest["sources"].values() if s["source_name"] != "mdw_meta"
+    }
+    assert sources == {ds.id for ds in registry.DATASETS}
+    model = manifest["nodes"]["model.monitor_dordt_west.stg_ocd__enquete_uitkomsten"]
+    assert [manifest["sources"][s]["name"] for s in model["depends_on"]["nodes"]] == list(registry.OCD_SURVEYS)
+
+
+def test_every_goal_of_the_catalogue_reads_as_words():
+    """The goal type's text (seed doeltypen) with the indicator's value and base year: nothing left open."""
+    with open(config.SEEDS_DIR / "indicator_catalogus.csv", encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            value, year = r["doel_waarde"], r["doel_basisjaar"]
+            ind = r | {"doel_waarde": float(value) if value else None, "doel_basisjaar": int(year) if year else None}
+            text = assembly.goal_text(ind)
+            assert text and "{" not in text and "None" not in text, r["indicator_code"]

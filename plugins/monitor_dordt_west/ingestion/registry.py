@@ -478,6 +478,9 @@ DATASETS += (
     ),
 )
 
+# The OCD survey workbooks, one agreed dataset each, all with the same columns and rules (the sample
+# generator writes them, dbt unions them in stg_ocd__enquete_uitkomsten: a test holds it to this list).
+OCD_SURVEYS = ("veiligheidsmonitor", "gezondheidsmonitor", "woonmonitor")
 SURVEY_COLUMNS = (
     Column("Indicator", "indicator", lookup="ocd_indicator"),
     Column("Omschrijving", "omschrijving"),
@@ -533,7 +536,7 @@ DATASETS = (
             key=("Indicator", "Gebiedscode"),
             row_rules=SURVEY_RULES,
         )
-        for monitor in ("veiligheidsmonitor", "gezondheidsmonitor", "woonmonitor")
+        for monitor in OCD_SURVEYS
     ),
     Dataset(
         partner="ocd",
@@ -680,9 +683,10 @@ def reference_values(lookup: str) -> tuple[str, ...]:
         if lookup == "gebiedscode":
             codes |= {r["buurtcode"] for r in rows}
         return tuple(sorted(codes))
-    if lookup == "ocd_share_indicator":  # OCD codes whose catalogue unit is a percentage
+    if lookup == "ocd_share_indicator":  # OCD codes whose catalogue unit is a share (a percentage)
+        units = programme.units()
         with open(config.SEEDS_DIR / "indicator_catalogus.csv", encoding="utf-8", newline="") as fh:
-            shares = {r["indicator_code"] for r in csv.DictReader(fh) if r["eenheid"] == "%"}
+            shares = {r["indicator_code"] for r in csv.DictReader(fh) if units[r["eenheid"]].is_share}
         with open(config.SEEDS_DIR / "ocd_indicatorcodes.csv", encoding="utf-8", newline="") as fh:
             return tuple(sorted(r["ocd_code"] for r in csv.DictReader(fh) if r["indicator_code"] in shares))
     if lookup == "blik_wijk":

@@ -52,7 +52,7 @@ def read_areas(conn) -> Areas:
 INDICATORS_SQL = """
 select indicator_code, naam, pijler, thema, thema_volgorde, operationeel_doel, doel_type, doel_waarde,
        doel_basisjaar, eenheid, richting, bron_partner, bron_bestand, soort_bron, bronhouder, definitie,
-       onthullingsregel, teller_reeks
+       onthullingsklasse, onthullingsregel, teller_reeks
 from marts.dim_indicator
 where status = 'actief'
 order by pijler, thema_volgorde, indicator_code
