@@ -5,6 +5,7 @@ worked out by hand from the document."""
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
 from collections import defaultdict
 
@@ -209,3 +210,14 @@ def test_mirrored_columns_explain_the_kernindicatoren_conflicts():
         kern = [by_section[(code, "Kernindicatoren Rijk")][a] for a in areas]
         npdw = [by_section[(code, "Overzicht indicatoren NPDW")][a] for a in areas]
         assert kern[::-1] == pytest.approx(npdw, abs=0.25), code  # 5,3 vs 5.53 is the one non-exact pair
+
+
+def test_the_bijlage3_transcription_reproduces_the_nulmeting_seed_byte_for_byte():
+    """The seed is the source; the transcription (the same data in the document's shape) may not drift from it."""
+    path = config.PROJECT_DIR / "scripts" / "bijlage3_transcription.py"
+    spec = importlib.util.spec_from_file_location("bijlage3_transcription", path)
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.SEED == CSV / "nulmeting_bijlage3.csv"
+    assert script.csv_text().encode("utf-8") == script.SEED.read_bytes()
