@@ -42,6 +42,7 @@ PILLARS = (
     "Arbeidsmarkt en bestaanszekerheid",
     "Leefbaar en veilig",
 )
+
 # progress towards the 2043 goal (marts.fct_indicator_voortgang.status), in the order shown
 PROGRESS = ("op koers", "niet op koers", "niet vergelijkbaar", "geen data")
 NOT_PUBLISHED = "niet gepubliceerd"  # Dordt West's figures whose progress is hidden

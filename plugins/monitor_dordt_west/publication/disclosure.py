@@ -1,8 +1,8 @@
 """Disclosure control (onthullingsbeheersing) for what leaves the warehouse for a stuurgroep.
 
 The rules are those of the brief, per indicator's disclosure class (``onthullingsklasse`` in the
-catalogue; the classes and their rules in words are the seed ``onthullingsklassen``, whose list
-:data:`RULES` implements, as a test checks):
+catalogue; the classes and their rules in words are the seed ``onthullingsklassen``). :data:`RULES`
+are the classes implemented here; a test holds them to the seed:
 
 - ``personen``: counts of 1–9 persons are suppressed, other person counts are rounded to 5; a
   rate or share needs a denominator of at least 100.
