@@ -1,14 +1,22 @@
-"""Transcription of seed 002 Bijlage 3 ("Cijfers") into the catalogue's nulmeting seed.
+"""Transcription of seed 002 Bijlage 3 ("Cijfers"), in the document's shape, of the nulmeting seed.
 
-Run once to (re)write dbt_project/seeds/nulmeting_bijlage3.csv; the seed is the artifact,
-tests/test_catalogue.py checks every value and label against the seed text itself.
+The seed dbt_project/seeds/nulmeting_bijlage3.csv is the source: one row per indicator × area ×
+printed copy. This script holds the same data as Bijlage 3 prints it, one entry per printed row
+with its values in the printed column order, which is how a reviewer checks it against the
+document (and sees, e.g., the Kernindicatoren table's wijk columns in reverse order). Running it
+rewrites the seed; tests/test_catalogue.py checks that it reproduces the committed seed byte for
+byte (so a correction is made in both, or here and the seed rewritten), and checks every value
+and label against the document itself.
 Each entry: indicator code, section, row label as printed (line breaks -> one space),
 component of a composite value, unit as printed, reference year when printed, and the
 values as printed per column (Dordrecht, Oud-Krispijn, Nieuw-Krispijn, Wielwijk, Crabbehof).
 """
 
 import csv
+import io
 from pathlib import Path
+
+SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "nulmeting_bijlage3.csv"
 
 K2 = "Kernindicatoren Rijk / Actielijn 2 - Verbeteren woningen en wijken"
 K3 = "Kernindicatoren Rijk / Actielijn 3 - Meedoen in de samenleving"
@@ -691,31 +699,36 @@ def number(printed: str) -> str:
     return text.replace(",", ".")
 
 
+def csv_text() -> str:
+    """The seed's content, as this transcription gives it."""
+    fh = io.StringIO()
+    w = csv.writer(fh, lineterminator="\n")
+    w.writerow(
+        [
+            "indicator_code",
+            "gebied",
+            "waarde",
+            "waarde_zoals_gedrukt",
+            "eenheid_zoals_gedrukt",
+            "referentiejaar",
+            "bron_seed",
+            "sectie",
+            "rijlabel",
+            "onderdeel",
+        ]
+    )
+    for code, section, label, part, unit, year, values in ROWS:
+        pairs = values.items() if isinstance(values, dict) else zip(AREAS, values, strict=True)
+        for area, printed in pairs:
+            w.writerow(
+                [code, area, number(printed), printed, unit, year, "002_595b1b18b47d5e8d.txt", section, label, part]
+            )
+    return fh.getvalue()
+
+
 def main() -> None:
-    out = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "nulmeting_bijlage3.csv"
-    with out.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(
-            [
-                "indicator_code",
-                "gebied",
-                "waarde",
-                "waarde_zoals_gedrukt",
-                "eenheid_zoals_gedrukt",
-                "referentiejaar",
-                "bron_seed",
-                "sectie",
-                "rijlabel",
-                "onderdeel",
-            ]
-        )
-        for code, section, label, part, unit, year, values in ROWS:
-            pairs = values.items() if isinstance(values, dict) else zip(AREAS, values, strict=True)
-            for area, printed in pairs:
-                w.writerow(
-                    [code, area, number(printed), printed, unit, year, "002_595b1b18b47d5e8d.txt", section, label, part]
-                )
-    print(out)
+    SEED.write_text(csv_text(), encoding="utf-8", newline="")
+    print(SEED)
 
 
 if __name__ == "__main__":

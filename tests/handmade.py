@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from monitor_dordt_west import programme
 from tests.deliveries import INCIDENTEN_HEADER, MISDRIJVEN_HEADER, VERDACHTEN_HEADER, ocd_bevolking, politie
 
-GM, DW = "GM0505", "FG0505DW"
-OUD_KRISPIJN, NIEUW_KRISPIJN, CRABBEHOF = "WK050503", "WK050504", "WK050508"
+GM, DW = programme.MUNICIPALITY, programme.FOCUS_AREA
+OUD_KRISPIJN, NIEUW_KRISPIJN, _WIELWIJK, CRABBEHOF = programme.FOCUS_WIJKEN
 
 MISDRIJVEN = {
     1: [

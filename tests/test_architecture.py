@@ -114,7 +114,7 @@ def test_the_package_is_one_folder_per_stage():
     top = sorted(
         p.name for p in (ROOTS["monitor_dordt_west"] / "monitor_dordt_west").iterdir() if p.name != "__pycache__"
     )
-    assert top == sorted(["__init__.py", "cli.py", "config.py", "migration.py", "quarters.py", *STAGES])
+    assert top == sorted(["__init__.py", "cli.py", "config.py", "migration.py", "programme.py", "quarters.py", *STAGES])
     for stage in STAGES:
         assert (ROOTS["monitor_dordt_west"] / "monitor_dordt_west" / stage / "__init__.py").read_text(encoding="utf-8")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from monitor_dordt_west import programme
 from monitor_dordt_west.ingestion import load as ingest
 from monitor_dordt_west.ingestion import raw_tables
 from tests.conftest import query
@@ -120,7 +121,8 @@ def test_blik_indicators_per_wijk_and_quarter(fresh_db, landing):
     )
     assert pipeline.run(fresh_db, landing).ok
     values = {k[:2]: v[0] for k, v in handmade.fact_values(fresh_db).items() if k[2] == "2024-Q1"}
-    GM, OK, WW, CH = "GM0505", "WK050503", "WK050507", "WK050508"
+    GM = programme.MUNICIPALITY
+    OK, _, WW, CH = programme.FOCUS_WIJKEN  # Oud-Krispijn, Nieuw-Krispijn, Wielwijk, Crabbehof
     assert {
         k: values[k] for k in [("blik_bereik", GM), ("blik_bereik", OK), ("blik_bereik", WW), ("blik_bereik", CH)]
     } == {("blik_bereik", GM): 3, ("blik_bereik", OK): 1, ("blik_bereik", WW): 1, ("blik_bereik", CH): 1}

@@ -5,9 +5,11 @@ import random
 
 import pytest
 
-from monitor_dordt_west.publication.disclosure import Cell, Earlier, check_groups_safe, protect, round_persons, rule_of
+from monitor_dordt_west import programme
+from monitor_dordt_west.publication.disclosure import RULES, Cell, Earlier, check_groups_safe, protect, round_persons
 
-DW, OK, NK, WW, CH, GM = "FG0505DW", "WK050503", "WK050504", "WK050507", "WK050508", "GM0505"
+DW, GM = programme.FOCUS_AREA, programme.MUNICIPALITY
+OK, NK, WW, CH = programme.FOCUS_WIJKEN  # Oud-Krispijn, Nieuw-Krispijn, Wielwijk, Crabbehof
 GROUPS = {DW: [OK, NK, WW, CH]}
 
 
@@ -20,11 +22,10 @@ def table(counts, **kw):
     return [persons(a, n, **kw) for a, n in counts.items()]
 
 
-def test_rule_names_from_the_catalogue():
-    assert rule_of("personen: aantallen 1-9 niet publiceren, overige aantallen afronden op 5") == "personen"
-    assert rule_of("enquete: alleen publiceren bij >= 30 respondenten (N)") == "enquete"
-    with pytest.raises(ValueError, match="onbekende onthullingsregel"):
-        rule_of("iets anders")
+def test_the_rules_are_those_of_the_catalogues_disclosure_classes():
+    assert sorted(RULES) == sorted(programme.disclosure_classes())
+    with pytest.raises(ValueError, match="onbekende onthullingsklasse"):
+        Cell("sdd_schuldhulp", DW, "2026-Q3-4KW", "iets anders", True, 5)
 
 
 @pytest.mark.parametrize(("n", "published"), [(10, 10), (12, 10), (13, 15), (17, 15), (18, 20), (122, 120), (0, 0)])

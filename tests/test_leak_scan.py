@@ -145,7 +145,7 @@ def bad_rows(ds: registry.Dataset, planted: list[str]) -> list[list]:
             continue
         row = list(TEMPLATES[ds.id])
         bsn = planted_bsn(planted)
-        numeric = ds.file_format == "xlsx" and column.type in ("number", "int")
+        numeric = ds.file_format == "xlsx" and column.column_type.number_cell
         row[j] = int(bsn) if numeric else (f"client {bsn}" if j % 2 else bsn)
         rows.append(row)
     for row in rows:

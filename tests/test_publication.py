@@ -15,7 +15,7 @@ import zipfile
 
 import pytest
 
-from monitor_dordt_west import config
+from monitor_dordt_west import config, programme
 from monitor_dordt_west.orchestration import pipeline
 from monitor_dordt_west.publication import assembly
 from monitor_dordt_west.publication.publish import publish
@@ -134,7 +134,7 @@ def test_publication_workbook_pdf_reproduction_and_correction(built, landing, tm
     notes = {r[1].value: r for r in wb["Toelichting"].iter_rows(min_row=6) if r[1].value}
     for code in ("pol_misdrijven_per_10k", "pol_verdachten_jong_per_1k"):
         assert notes[name[code]][2].value == cat[code]["definitie"]
-        assert notes[name[code]][11].value == cat[code]["onthullingsregel"]
+        assert notes[name[code]][11].value == programme.disclosure_classes()[cat[code]["onthullingsklasse"]].rule
     with zipfile.ZipFile(first.files["xlsx"]) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) >= 5

@@ -56,6 +56,7 @@ def print_publications(tgt, quarter) -> None:
 
 
 def print_summary(tgt) -> None:
+    from monitor_dordt_west import programme
     from monitor_dordt_west.warehouse.connection import connect
 
     with connect(tgt) as conn:
@@ -75,7 +76,8 @@ def print_summary(tgt) -> None:
                 f"\nmarts.fct_indicator_values: {n} rijen (indicator × gebied × periode); "
                 f"laatste voortschrijdend jaar {last} (vier kwartalen t/m {(last or '')[:7]})."
             )
-            rows = conn.execute(SUMMARY_SQL, (last,)).fetchall()
+            params = {"municipality": programme.MUNICIPALITY, "focus_area": programme.FOCUS_AREA, "period": last}
+            rows = conn.execute(SUMMARY_SQL, params).fetchall()
             print(f"\n  {'indicator (' + last + ')':<78} {'Dordrecht':>10} {'Dordt West':>11}")
             for name, gm, dw in rows:
                 print(f"  {name[:78]:<78} {_num(gm):>10} {_num(dw):>11}")
@@ -88,10 +90,10 @@ def print_summary(tgt) -> None:
 
 SUMMARY_SQL = """
 SELECT i.naam,
-       max(f.waarde) FILTER (WHERE f.gebiedscode = 'GM0505'),
-       max(f.waarde) FILTER (WHERE f.gebiedscode = 'FG0505DW')
+       max(f.waarde) FILTER (WHERE f.gebiedscode = %(municipality)s),
+       max(f.waarde) FILTER (WHERE f.gebiedscode = %(focus_area)s)
 FROM marts.fct_indicator_values AS f JOIN marts.dim_indicator AS i USING (indicator_code)
-WHERE f.periode_code = %s GROUP BY 1 ORDER BY 1
+WHERE f.periode_code = %(period)s GROUP BY 1 ORDER BY 1
 """
 
 

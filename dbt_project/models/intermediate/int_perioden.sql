@@ -1,8 +1,8 @@
--- The calendar of reporting periods, 2015-2043: every quarter, every year, and every rolling year
--- (the four quarters up to and including a quarter: what a quarterly report compares with an
--- annual baseline).
+-- The calendar of reporting periods, from kalender_beginjaar to doeljaar (2015-2043): every quarter,
+-- every year, and every rolling year (the four quarters up to and including a quarter: what a
+-- quarterly report compares with an annual baseline).
 with jaren as (
-    select generate_series(2015, 2043) as jaar
+    select generate_series({{ var("kalender_beginjaar") }}, {{ var("doeljaar") }}) as jaar
 ),
 
 kwartalen as (

@@ -10,6 +10,10 @@ doelen as (
     select * from {{ ref('operationele_doelen') }}
 ),
 
+onthullingsklassen as (
+    select * from {{ ref('onthullingsklassen') }}
+),
+
 herkomst as (
     -- the provenance of an indicator: its printed copy for Dordrecht (or the first area printed)
     select distinct on (indicator_code)
@@ -39,7 +43,8 @@ select
     catalogus.bronhouder,
     catalogus.definitie,
     catalogus.gebiedsniveaus,
-    catalogus.onthullingsregel,
+    catalogus.onthullingsklasse,
+    onthullingsklassen.onthullingsregel,
     catalogus.status,
     catalogus.status_datum,
     catalogus.status_reden,
@@ -54,4 +59,5 @@ select
 from catalogus
 left join berekening on catalogus.indicator_code = berekening.indicator_code
 left join doelen on catalogus.operationeel_doel = doelen.operationeel_doel
+left join onthullingsklassen on catalogus.onthullingsklasse = onthullingsklassen.onthullingsklasse
 left join herkomst on catalogus.indicator_code = herkomst.indicator_code

@@ -6,25 +6,32 @@ with basis as (
     select * from {{ ref('int_voortgang__basis') }}
 ),
 
+doeltypen as (
+    select * from {{ ref('doeltypen') }}
+),
+
+eenheden as (
+    select * from {{ ref('eenheden') }}
+),
+
 doelen as (
     select
         basis.*,
+        eenheden.soort as eenheid_soort,
         case
             when basis.doel_type = 'gelijk_aan_dordrecht' then basis.waarde_dordrecht
             when basis.doel_type in ('drempel_max', 'drempel_min') then basis.doel_waarde
             when basis.doel_type = 'verbeteren' then basis.nulmeting_waarde
             -- relatieve_daling needs the base year's value, which the document does not give
         end as doel_2043,
-        case
-            when basis.doel_type = 'drempel_max' then 'lager is beter'
-            when basis.doel_type = 'drempel_min' then 'hoger is beter'
-            else basis.richting
-        end as doelrichting,
+        coalesce(doeltypen.doelrichting, basis.richting) as doelrichting,
         least(1.0, greatest(
             0.0,
             (basis.periode_tijd - (basis.nulmeting_jaar + 1)) / nullif({{ var("doeljaar") }} - basis.nulmeting_jaar, 0)
         )) as afgelegd
     from basis
+    left join doeltypen on basis.doel_type = doeltypen.doel_type
+    left join eenheden on basis.eenheid = eenheden.eenheid
 ),
 
 paden as (
@@ -66,9 +73,10 @@ select
         when waarde is null then 'geen data'
         when gebiedscode = '{{ var("gemeente_code") }}' and doel_type = 'gelijk_aan_dordrecht' then 'niet vergelijkbaar'
         when doel_type = 'geen_meetbaar_doel' then 'niet vergelijkbaar'
-        when periodetype = 'kwartaal' and eenheid <> '%' and soort_bron <> 'enquete' then 'niet vergelijkbaar'
+        when periodetype = 'kwartaal' and eenheid_soort <> 'aandeel' and soort_bron <> 'enquete'
+            then 'niet vergelijkbaar'
         when doel_type = 'relatieve_daling' then 'niet vergelijkbaar'
-        when doel_type = 'gelijk_aan_dordrecht' and eenheid = 'aantal' then 'niet vergelijkbaar'
+        when doel_type = 'gelijk_aan_dordrecht' and eenheid_soort = 'aantal' then 'niet vergelijkbaar'
         when doel_type = 'verbeteren' and doelrichting = 'neutraal' then 'niet vergelijkbaar'
         when nulmeting_waarde is null or doel_2043 is null then 'geen data'
         when doel_type = 'gelijk_aan_dordrecht' and doelrichting = 'lager is beter' and waarde <= waarde_dordrecht
@@ -84,7 +92,7 @@ select
         when gebiedscode = '{{ var("gemeente_code") }}' and doel_type = 'gelijk_aan_dordrecht'
             then 'Dordrecht is de referentie van dit doel'
         when doel_type = 'geen_meetbaar_doel' then 'geen meetbaar doel voor 2043'
-        when periodetype = 'kwartaal' and eenheid <> '%' and soort_bron <> 'enquete'
+        when periodetype = 'kwartaal' and eenheid_soort <> 'aandeel' and soort_bron <> 'enquete'
             then
                 'kwartaalcijfer tegenover een jaarcijfer als nulmeting: zie het voortschrijdend jaar '
                 || periode_code
@@ -92,7 +100,7 @@ select
         when doel_type = 'relatieve_daling'
             then
                 'doel is een daling t.o.v. ' || doel_basisjaar || '; de waarde van ' || doel_basisjaar || ' is onbekend'
-        when doel_type = 'gelijk_aan_dordrecht' and eenheid = 'aantal'
+        when doel_type = 'gelijk_aan_dordrecht' and eenheid_soort = 'aantal'
             then 'een aantal is niet te vergelijken met het gemiddelde van Dordrecht'
         when
             doel_type = 'verbeteren' and doelrichting = 'neutraal'

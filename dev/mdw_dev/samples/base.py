@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from monitor_dordt_west import config
+from monitor_dordt_west import config, programme
 
-FOCUS_WIJKEN = {"WK050503", "WK050504", "WK050507", "WK050508"}
+FOCUS_WIJKEN = frozenset(programme.FOCUS_WIJKEN)
 
 # BVH classes used by the generator, with their share of all registered crimes (Dordrecht
 # baseline: woninginbraak 8,4, geweld 47,7, straatroof+overval 1,5 of 513,1 per 10.000).

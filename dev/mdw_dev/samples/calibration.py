@@ -13,17 +13,17 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 
-from monitor_dordt_west import config
+from monitor_dordt_west import config, programme
 
 # the areas of the baseline (Bijlage 3) the OCD workbooks carry, with their CBS codes
 AREA_NAMES = {
-    "Dordrecht": "GM0505",
+    "Dordrecht": programme.MUNICIPALITY,
     "Oud-Krispijn": "WK050503",
     "Nieuw-Krispijn": "WK050504",
     "Wielwijk": "WK050507",
     "Crabbehof": "WK050508",
 }
-FOCUS = {"WK050503": "Oud-Krispijn", "WK050504": "Nieuw-Krispijn", "WK050507": "Wielwijk", "WK050508": "Crabbehof"}
+FOCUS = {code: name for name, code in AREA_NAMES.items() if code in programme.FOCUS_WIJKEN}
 BASELINE_YEAR = 2022
 # crime groups of the generator's BVH codes (CBS 47018NED soort)
 GROUPS = {

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from mdw_dev.samples import calibration, files
 from mdw_dev.samples.base import months
-from monitor_dordt_west import config
+from monitor_dordt_west import config, programme
 from monitor_dordt_west.ingestion.pseudonym import synthetic_bsn
-from monitor_dordt_west.ingestion.registry import headers
+from monitor_dordt_west.ingestion.registry import OCD_SURVEYS, headers
 
 BIJSTAND_PER_1000 = {"WK050503": 37.8, "WK050504": 56.2, "WK050507": 57.7, "WK050508": 66.5}
 BIJSTAND_DORDRECHT = 30.7
@@ -69,7 +69,6 @@ PROGRAMMALIJN = {
     "welzijnsbezoek": 2,
     "doorverwijzing": 3,
 }
-SURVEYS = {"veiligheidsmonitor": 2023, "gezondheidsmonitor": 2020, "woonmonitor": 2022}
 UNIT = {"%": "%", "rapportcijfer": "rapportcijfer", "schaalscore": "schaalscore", "x 1.000 euro": "euro"}
 
 
@@ -192,7 +191,7 @@ def _sdd(out, rng, bs, low_income, first_year, last) -> dict[str, int]:
         (regeling, wijk): base[(code, name)][0] / 100
         for regeling, code in codes.items()
         for name, wijk in calibration.AREA_NAMES.items()
-        if wijk != "GM0505"
+        if wijk != programme.MUNICIPALITY
     }
     for year in range(first_year, last[0] + 1):
         grants = []
@@ -295,7 +294,10 @@ def _ocd_workbooks(out: Path, rng: random.Random) -> dict[str, int]:
         catalogue = {r["indicator_code"]: r for r in csv.DictReader(fh)}
     baseline = calibration.baseline()
     counts: dict[str, int] = {}
-    for monitor, year in SURVEYS.items():
+    for monitor in OCD_SURVEYS:
+        indicators = {c["indicator_code"] for c in codes if c["bron"] == monitor}
+        # the workbook of the survey year Bijlage 3 prints with its indicators' baseline
+        year = max(int(y) for (code, _), (_, y, _) in baseline.items() if code in indicators and y)
         wb = openpyxl.Workbook()
         ws = wb.active
         ws.title = "Tabel"
@@ -311,7 +313,7 @@ def _ocd_workbooks(out: Path, rng: random.Random) -> dict[str, int]:
                 if (code["indicator_code"], area) not in baseline:
                     continue
                 value = baseline[(code["indicator_code"], area)][0]
-                respondents = 1850 if area_code == "GM0505" else rng.randint(120, 320)
+                respondents = 1850 if area_code == programme.MUNICIPALITY else rng.randint(120, 320)
                 if area_code == "WK050504" and code["indicator_code"] == "vm_sociale_overlast":
                     ws.append(
                         [

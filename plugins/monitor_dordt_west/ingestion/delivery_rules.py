@@ -57,7 +57,7 @@ def key_conflicts(conn, ds: Dataset, period: Period, delivery_id: int, work: str
     cols = [ds.column(h) for h in ds.key]
     on = sql.SQL(" AND ").join(
         sql.SQL("r.{} = w.{}").format(
-            sql.Identifier(c.name), sql.Identifier(c.header if c.type == "text" else f"{c.name}__typed")
+            sql.Identifier(c.name), sql.Identifier(f"{c.name}__typed" if c.column_type.typed else c.header)
         )
         for c in cols
     )

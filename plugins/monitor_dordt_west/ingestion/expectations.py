@@ -15,25 +15,6 @@ from typing import Any
 
 from monitor_dordt_west.ingestion.registry import EARLIEST_DATE, Column, Dataset, reference_values
 
-DATE_FORMATS = {"DD-MM-YYYY": "dd-mm-jjjj", "YYYY-MM-DD": "jjjj-mm-dd"}
-
-
-def typed_expression(ds: Dataset, col: Column) -> str:
-    """SQL that turns the delivered text into the column's type, NULL when it does not parse."""
-    src = f'"{col.header}"'
-    if col.type == "date":
-        fn = {"DD-MM-YYYY": "parse_date_dmy", "YYYY-MM-DD": "parse_date_ymd"}[ds.date_format]
-        return f"mdw_meta.{fn}({src})"
-    if col.type == "int":
-        return f"mdw_meta.parse_int({src})"
-    if col.type == "decimal_nl":
-        return f"mdw_meta.parse_decimal_nl({src})"
-    if col.type == "timestamp":
-        return f"mdw_meta.parse_timestamp_iso({src})"
-    if col.type == "number":
-        return f"mdw_meta.parse_number({src})"
-    return src
-
 
 def _exp(type_: str, meta: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     return {"type": type_, "kwargs": kwargs, "meta": meta}
@@ -53,13 +34,7 @@ def _expand_lookups(condition: str) -> str:
 
 
 def _parse_check(ds: Dataset, col: Column) -> str:
-    what = {
-        "date": f"een geldige datum in het formaat {DATE_FORMATS[ds.date_format]}",
-        "int": "een geheel getal",
-        "decimal_nl": "een bedrag met decimale komma (1.234,56)",
-        "timestamp": "een tijdstip in het formaat jjjj-mm-ddTuu:mm:ss",
-        "number": "een getal",
-    }[col.type]
+    what = col.column_type.expected_text(ds.date_format)
     return (
         f"SELECT _line, '{col.header}' AS kolom, \"{col.header}\" AS gevonden, '{what}' AS verwacht "
         f'FROM {{batch}} WHERE "{col.header}" IS NOT NULL AND {col.name}__typed IS NULL'
@@ -98,7 +73,7 @@ def suite_dict(ds: Dataset) -> dict[str, Any]:
                     max_value={"$PARAMETER": "period_max_ts" if col.type == "timestamp" else "period_max"},
                 )
             )
-        if col.type in ("date", "timestamp") and not col.in_period and col.not_after_period:
+        if col.column_type.temporal and not col.in_period and col.not_after_period:
             ts = col.type == "timestamp"
             exps.append(
                 _exp(
@@ -161,7 +136,7 @@ def suite_dict(ds: Dataset) -> dict[str, Any]:
                     "expect_column_values_to_be_in_set", meta | {"verwacht": what}, column=col.header, value_set=values
                 )
             )
-    row_checks = [_parse_check(ds, c) for c in ds.columns if c.type != "text"]
+    row_checks = [_parse_check(ds, c) for c in ds.columns if c.column_type.typed]
     row_checks += [
         f"SELECT _line, '{column}' AS kolom, \"{column}\" AS gevonden, '{_sql_text(what)}' AS verwacht "
         f"FROM {{batch}} WHERE {_expand_lookups(condition)}"

@@ -18,22 +18,12 @@ from psycopg import sql
 
 from monitor_dordt_west.ingestion import ledger, readers, registry, storage
 from monitor_dordt_west.ingestion.errors import InfrastructureError
-from monitor_dordt_west.ingestion.expectations import typed_expression
 from monitor_dordt_west.ingestion.key_rotation import check_chain
 from monitor_dordt_west.ingestion.registry import Dataset, Period
 from monitor_dordt_west.warehouse import credentials
 from monitor_dordt_west.warehouse.connection import PgTarget, as_role, connect
 
 log = logging.getLogger(__name__)
-
-PG_TYPES = {
-    "text": "text",
-    "date": "date",
-    "int": "bigint",
-    "decimal_nl": "numeric",
-    "timestamp": "timestamp",
-    "number": "numeric",
-}
 
 
 def ensure_schema(tgt: PgTarget) -> None:
@@ -45,7 +35,9 @@ def ensure_schema(tgt: PgTarget) -> None:
         require_migrated(conn)
         for ds in registry.DATASETS:
             cols: list[sql.Composable] = [sql.SQL("_delivery_id bigint NOT NULL"), sql.SQL("_line integer NOT NULL")]
-            cols += [sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(PG_TYPES[c.type])) for c in ds.columns]
+            cols += [
+                sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.column_type.pg_type)) for c in ds.columns
+            ]
             cols.append(sql.SQL("_loaded_at timestamptz NOT NULL"))
             conn.execute(
                 sql.SQL("CREATE TABLE IF NOT EXISTS {}.{} ({}) PARTITION BY LIST (_delivery_id)").format(
@@ -83,10 +75,12 @@ def copy_into_work_table(
     cols = [sql.SQL("{} text").format(sql.Identifier(c.header)) for c in ds.columns]
     cols += [
         sql.SQL("{} {} GENERATED ALWAYS AS ({}) STORED").format(
-            sql.Identifier(f"{c.name}__typed"), sql.SQL(PG_TYPES[c.type]), sql.SQL(typed_expression(ds, c))
+            sql.Identifier(f"{c.name}__typed"),
+            sql.SQL(c.column_type.pg_type),
+            sql.SQL(c.column_type.parse_sql(f'"{c.header}"', ds.date_format)),
         )
         for c in ds.columns
-        if c.type != "text"
+        if c.column_type.typed
     ]
     conn.execute(
         sql.SQL("CREATE TABLE loading.{} (_line integer GENERATED ALWAYS AS IDENTITY (START WITH {}), {})").format(
@@ -202,12 +196,12 @@ def swap_into_place(conn, ds: Dataset, period: Period, delivery_id: int, work: s
     assert work == part_name, "work table and partition share their name"
     alters: list[sql.Composable] = [sql.SQL("ALTER COLUMN _line DROP IDENTITY")]
     for c in ds.columns:
-        if c.type == "text" and c.header != c.name:
+        if not c.column_type.typed and c.header != c.name:
             alters.append(sql.SQL("RENAME COLUMN {} TO {}").format(sql.Identifier(c.header), sql.Identifier(c.name)))
     for stmt in alters:
         conn.execute(sql.SQL("ALTER TABLE {} ").format(work_id) + stmt)
     for c in ds.columns:
-        if c.type != "text":
+        if c.column_type.typed:
             typed = sql.Identifier(f"{c.name}__typed")
             conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} DROP EXPRESSION").format(work_id, typed))
             conn.execute(sql.SQL("ALTER TABLE {} DROP COLUMN {}").format(work_id, sql.Identifier(c.header)))

@@ -17,11 +17,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from monitor_dordt_west import config
+from monitor_dordt_west import config, programme
+from monitor_dordt_west.ingestion.column_types import COLUMN_TYPES, DATE_FORMATS, ColumnType
 
-# The programme's calendar: deliveries for periods before this year are refused (the nulmeting is
-# 2022/2023, the CBS reference goes back to 2015); so are periods that have not begun yet.
-CALENDAR_START = date(2015, 1, 1)
+# The programme's calendar: deliveries for periods before its first year are refused; so are periods
+# that have not begun yet.
+CALENDAR_START = date(programme.CALENDAR_START_YEAR, 1, 1)
 # No date in any delivery lies before this day (birth years have their own bounds).
 EARLIEST_DATE = date(1900, 1, 1)
 
@@ -30,7 +31,7 @@ EARLIEST_DATE = date(1900, 1, 1)
 class Column:
     header: str  # exactly as in the file's header row
     name: str  # column name in the raw table
-    type: str = "text"  # text | date | int
+    type: str = "text"  # a name in column_types.COLUMN_TYPES
     required: bool = True
     allowed: tuple[str, ...] | None = None  # closed list of values
     lookup: str | None = None  # name of a reference list (see ``reference_values``)
@@ -42,6 +43,14 @@ class Column:
     # date/timestamp columns that are not ``in_period`` lie between EARLIEST_DATE and the end of the
     # delivery's period (or the day of receipt, if earlier); set False only for dates that may lie ahead
     not_after_period: bool = True
+
+    def __post_init__(self) -> None:
+        if self.type not in COLUMN_TYPES:
+            raise ValueError(f"column {self.header}: type {self.type!r} is not one of {', '.join(COLUMN_TYPES)}")
+
+    @property
+    def column_type(self) -> ColumnType:
+        return COLUMN_TYPES[self.type]
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,7 @@ class Dataset:
     encoding: str  # cp1252 | utf-8 | utf-8-sig (BOM required)
     delimiter: str
     line_end: str  # crlf | lf
-    date_format: str  # DD-MM-YYYY | YYYY-MM-DD
+    date_format: str  # a key of column_types.DATE_FORMATS: DD-MM-YYYY | YYYY-MM-DD
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     description: str
@@ -105,6 +114,12 @@ class Dataset:
     plausibility_factor: float = 2.0
     # person-level: a message about this file names lines and columns, never a value
     person_level: bool = False
+
+    def __post_init__(self) -> None:
+        if self.date_format not in DATE_FORMATS:
+            raise ValueError(
+                f"dataset {self.id}: date format {self.date_format!r} is not one of {', '.join(DATE_FORMATS)}"
+            )
 
     @property
     def id(self) -> str:
@@ -463,6 +478,9 @@ DATASETS += (
     ),
 )
 
+# The OCD survey workbooks, one agreed dataset each, all with the same columns and rules (the sample
+# generator writes them, dbt unions them in stg_ocd__enquete_uitkomsten: a test holds it to this list).
+OCD_SURVEYS = ("veiligheidsmonitor", "gezondheidsmonitor", "woonmonitor")
 SURVEY_COLUMNS = (
     Column("Indicator", "indicator", lookup="ocd_indicator"),
     Column("Omschrijving", "omschrijving"),
@@ -518,7 +536,7 @@ DATASETS = (
             key=("Indicator", "Gebiedscode"),
             row_rules=SURVEY_RULES,
         )
-        for monitor in ("veiligheidsmonitor", "gezondheidsmonitor", "woonmonitor")
+        for monitor in OCD_SURVEYS
     ),
     Dataset(
         partner="ocd",
@@ -665,9 +683,10 @@ def reference_values(lookup: str) -> tuple[str, ...]:
         if lookup == "gebiedscode":
             codes |= {r["buurtcode"] for r in rows}
         return tuple(sorted(codes))
-    if lookup == "ocd_share_indicator":  # OCD codes whose catalogue unit is a percentage
+    if lookup == "ocd_share_indicator":  # OCD codes whose catalogue unit is a share (a percentage)
+        units = programme.units()
         with open(config.SEEDS_DIR / "indicator_catalogus.csv", encoding="utf-8", newline="") as fh:
-            shares = {r["indicator_code"] for r in csv.DictReader(fh) if r["eenheid"] == "%"}
+            shares = {r["indicator_code"] for r in csv.DictReader(fh) if units[r["eenheid"]].is_share}
         with open(config.SEEDS_DIR / "ocd_indicatorcodes.csv", encoding="utf-8", newline="") as fh:
             return tuple(sorted(r["ocd_code"] for r in csv.DictReader(fh) if r["indicator_code"] in shares))
     if lookup == "blik_wijk":

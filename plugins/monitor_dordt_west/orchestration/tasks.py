@@ -177,7 +177,7 @@ def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
     police and SDD rolling year ending with the quarter must exist."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from monitor_dordt_west.publication.content import FOCUS_AREA
+    from monitor_dordt_west.programme import FOCUS_AREA
     from monitor_dordt_west.quarters import Quarter
     from monitor_dordt_west.warehouse import builds
 

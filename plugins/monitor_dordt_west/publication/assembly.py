@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
+from monitor_dordt_west import programme
+from monitor_dordt_west.programme import MUNICIPALITY
 from monitor_dordt_west.publication import disclosure, queries
 from monitor_dordt_west.publication.content import (
-    MUNICIPALITY,
     Areas,
     Change,
     Indicator,
@@ -45,11 +46,10 @@ from monitor_dordt_west.warehouse.connection import PgTarget, connect
 
 Z_95 = 1.959964
 
-DECIMALS = {"index": 2, "aantal": 0}  # every other unit: one decimal
-
 
 def decimals(unit: str) -> int:
-    return DECIMALS.get(unit, 1)
+    """The decimals the publication shows for a unit (seed eenheden)."""
+    return programme.units()[unit].decimals
 
 
 def rounded(value: Any, unit: str) -> float | None:
@@ -187,8 +187,8 @@ def apply_disclosure(sources: Sources, selection: Selection) -> Disclosed:
                 indicator=key[0],
                 area=key[1],
                 period=key[2],
-                rule=disclosure.rule_of(ind["onthullingsregel"]),
-                is_count=ind["eenheid"] == "aantal",
+                rule=ind["onthullingsklasse"],
+                is_count=programme.units()[ind["eenheid"]].is_count,
                 value=num(v["waarde"]),
                 numerator=num(v["teller"]),
                 denominator=num(v["noemer"]),
@@ -393,13 +393,10 @@ def public_indicator(ind: Row) -> Indicator:
 
 
 def goal_text(ind: Mapping) -> str:
+    """The goal in words: the goal type's text (seed doeltypen) with the indicator's value and base year."""
     t, w = ind["doel_type"], ind["doel_waarde"]
+    goal_type = programme.goal_types().get(t)
+    if goal_type is None:
+        return t or ""
     w = None if w is None else f"{float(w):g}".replace(".", ",")
-    return {
-        "gelijk_aan_dordrecht": "gelijk aan het gemiddelde van Dordrecht",
-        "relatieve_daling": f"{w} % lager dan in {ind['doel_basisjaar']}",
-        "drempel_max": f"hoogstens {w}",
-        "drempel_min": f"minstens {w}",
-        "verbeteren": "verbeterd t.o.v. de nulmeting",
-        "geen_meetbaar_doel": "geen meetbaar doel",
-    }.get(t, t or "")
+    return goal_type.text.format(waarde=w, basisjaar=ind["doel_basisjaar"])

@@ -31,6 +31,7 @@ from datetime import datetime
 from enum import Enum, StrEnum
 from typing import Any
 
+from monitor_dordt_west.programme import FOCUS_AREA, MUNICIPALITY
 from monitor_dordt_west.publication.disclosure import MARK
 from monitor_dordt_west.quarters import Quarter
 
@@ -41,9 +42,6 @@ PILLARS = (
     "Arbeidsmarkt en bestaanszekerheid",
     "Leefbaar en veilig",
 )
-FOCUS_AREA = "FG0505DW"
-MUNICIPALITY = "GM0505"
-GOAL_YEAR = 2043
 
 # progress towards the 2043 goal (marts.fct_indicator_voortgang.status), in the order shown
 PROGRESS = ("op koers", "niet op koers", "niet vergelijkbaar", "geen data")

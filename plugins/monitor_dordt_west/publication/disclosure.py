@@ -1,6 +1,8 @@
 """Disclosure control (onthullingsbeheersing) for what leaves the warehouse for a stuurgroep.
 
-The rules are those of the brief, per indicator's ``onthullingsregel`` in the catalogue:
+The rules are those of the brief, per indicator's disclosure class (``onthullingsklasse`` in the
+catalogue; the classes and their rules in words are the seed ``onthullingsklassen``). :data:`RULES`
+are the classes implemented here; a test holds them to the seed:
 
 - ``personen``: counts of 1–9 persons are suppressed, other person counts are rounded to 5; a
   rate or share needs a denominator of at least 100.
@@ -38,18 +40,10 @@ ROUND_PERSONS_TO = 5
 MIN_DENOMINATOR = 100
 MIN_RESPONDENTS = 30
 
-RULES = ("personen", "gebeurtenissen", "enquete", "samengesteld")
+RULES = ("personen", "gebeurtenissen", "enquete", "samengesteld")  # the disclosure classes implemented here
 ADDITIVE_RULES = ("personen", "samengesteld")
 
 MARK = "x"  # CBS convention: "x" = geheim / niet gepubliceerd
-
-
-def rule_of(onthullingsregel: str) -> str:
-    """The rule key from the catalogue's Dutch description (its first word)."""
-    key = (onthullingsregel or "").split(":", 1)[0].split()[0].strip().lower() if onthullingsregel else ""
-    if key not in RULES:
-        raise ValueError(f"onbekende onthullingsregel '{onthullingsregel}': verwacht een van {', '.join(RULES)}")
-    return key
 
 
 def round_persons(count: float) -> int:
@@ -70,6 +64,10 @@ class Cell:
     denominator: float | None = None
     respondents: int | None = None
     series: str | None = None  # numerator series; cells of one series share a numerator
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise ValueError(f"onbekende onthullingsklasse '{self.rule}': verwacht een van {', '.join(RULES)}")
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from monitor_dordt_west.publication.content import GOAL_YEAR, Figure, Indicator, PillarContent, Publication, Theme
+from monitor_dordt_west.programme import GOAL_YEAR
+from monitor_dordt_west.publication.content import Figure, Indicator, PillarContent, Publication, Theme
 from monitor_dordt_west.publication.presentation import (
     AREA_COLOURS,
     AUTHOR,

@@ -14,7 +14,8 @@ import io
 import textwrap
 from pathlib import Path
 
-from monitor_dordt_west.publication.content import GOAL_YEAR, Indicator, PillarContent, Publication
+from monitor_dordt_west.programme import GOAL_YEAR
+from monitor_dordt_west.publication.content import Indicator, PillarContent, Publication
 from monitor_dordt_west.publication.presentation import (
     AREA_COLOURS,
     AUTHOR,

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from monitor_dordt_west.programme import GOAL_YEAR, MUNICIPALITY
 from monitor_dordt_west.publication.content import (
-    GOAL_YEAR,
-    MUNICIPALITY,
     Areas,
     Figure,
     Indicator,

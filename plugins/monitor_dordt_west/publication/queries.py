@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from monitor_dordt_west import config
+from monitor_dordt_west.programme import BASELINE_YEAR, FOCUS_AREA, MUNICIPALITY, PROGRAMME_AREAS
 from monitor_dordt_west.publication import disclosure
-from monitor_dordt_west.publication.content import FOCUS_AREA, MUNICIPALITY, Areas
+from monitor_dordt_west.publication.content import Areas
 from monitor_dordt_west.quarters import Quarter
 
 Row = dict[str, Any]
@@ -37,14 +37,8 @@ def cell_key(c: Row) -> CellKey:
     return (c["indicator_code"], c["gebiedscode"], c["periode_code"])
 
 
-def dbt_vars() -> dict:
-    import yaml
-
-    return yaml.safe_load((config.DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
-
-
 def read_areas(conn) -> Areas:
-    codes = dbt_vars()["programma_gebieden"]
+    codes = list(PROGRAMME_AREAS)
     names = dict(
         conn.execute("select gebiedscode, gebiedsnaam from marts.dim_area where gebiedscode = any(%s)", (codes,))
     )
@@ -58,7 +52,7 @@ def read_areas(conn) -> Areas:
 INDICATORS_SQL = """
 select indicator_code, naam, pijler, thema, thema_volgorde, operationeel_doel, doel_type, doel_waarde,
        doel_basisjaar, eenheid, richting, bron_partner, bron_bestand, soort_bron, bronhouder, definitie,
-       onthullingsregel, teller_reeks
+       onthullingsklasse, onthullingsregel, teller_reeks
 from marts.dim_indicator
 where status = 'actief'
 order by pijler, thema_volgorde, indicator_code
@@ -99,7 +93,7 @@ def values(conn, areas: Areas, quarter: Quarter) -> list[Row]:
 
 def baselines(conn, areas: Areas) -> dict[tuple[str, str], Row]:
     """The baselines printed in Bijlage 3, by indicator and area."""
-    params = {"areas": list(areas.order), "default_year": dbt_vars()["nulmeting_jaar"]}
+    params = {"areas": list(areas.order), "default_year": BASELINE_YEAR}
     return {(r["indicator_code"], r["gebiedscode"]): r for r in rows(conn, NULMETING_SQL, params)}
 
 
