@@ -66,7 +66,7 @@ def fresh_db(pg_server, monkeypatch):
     migration.migrate(tgt)  # the owner's migration: roles, registers, grants (as mdw migrate)
     monkeypatch.setenv("MDW_WAREHOUSE_URI", tgt.uri())
     yield tgt
-    connection.drop_database(tgt)
+    _drop(tgt)
 
 
 def _build_template(pg_server, tmp_path_factory, name: str, write) -> object:
@@ -128,7 +128,7 @@ def _clone(pg_server, template, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("MDW_ARCHIVE_DIR", str(tmp_path / "archive"))
     monkeypatch.setenv("MDW_QUARANTINE_DIR", str(tmp_path / "quarantine"))
     yield tgt
-    connection.drop_database(tgt)
+    _drop(tgt)
 
 
 @pytest.fixture(scope="session")
@@ -156,6 +156,26 @@ def handmade_db(pg_server, handmade_template, tmp_path, monkeypatch):
 def full_year_db(pg_server, full_year_template, tmp_path, monkeypatch):
     """A warehouse with the hand-made full year (``handmade.write_full_year``) loaded and built."""
     yield from _clone(pg_server, full_year_template, tmp_path, monkeypatch)
+
+
+def _drop(tgt) -> None:
+    """Drop a test's database. ``WITH (FORCE)`` may not terminate a backend that is still
+    authenticating (a test that tries a wrong password, a killed child's connection): such a
+    backend is gone within moments, so try again a few times."""
+    import time
+
+    from psycopg import errors
+
+    from monitor_dordt_west.warehouse import connection
+
+    for attempt in range(10):
+        try:
+            connection.drop_database(tgt)
+            return
+        except errors.InsufficientPrivilege:
+            if attempt == 9:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture
