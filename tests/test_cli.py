@@ -26,3 +26,12 @@ def test_dbt_commands_that_write_use_the_build_schemas(monkeypatch):
         assert cli.dbt_schema_suffix(args) == "", args
     monkeypatch.setenv(config.DBT_SCHEMA_SUFFIX_VAR, "__probeer")
     assert cli.dbt_schema_suffix(["build"]) is None  # as the operator set it
+
+
+def test_the_dev_commands_come_through_an_entry_point():
+    """The runtime CLI names no dev module: the dev package adds its commands through the entry
+    point group ``monitor_dordt_west.commands``."""
+    from mdw_dev import commands
+
+    assert commands.register in list(cli._more_commands())
+    assert "mdw_dev" not in (config.PROJECT_DIR / "plugins" / "monitor_dordt_west" / "cli.py").read_text()

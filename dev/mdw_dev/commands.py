@@ -1,6 +1,6 @@
 """The development commands of ``mdw``: the demo, sample deliveries, the test suite and the benchmark.
 
-Registered by ``monitor_dordt_west.cli`` when this package is installed (see ``register``).
+Added to ``mdw`` through the entry point ``monitor_dordt_west.commands`` (pyproject.toml; see ``register``).
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import os
 import sys
@@ -358,14 +357,21 @@ def cmd_publications(_: argparse.Namespace) -> int:
 PASS_THROUGH = ("test", "dbt", "airflow")
 
 
-def _dev_commands():
-    """The development commands (``demo``, ``sample``, ``test``, ``benchmark``) live in the dev package
-    ``mdw_dev``, which the Airflow image does not ship: offered only where it is installed. The one place
-    the runtime package names it (by string, so no import edge from runtime to dev)."""
-    try:
-        return importlib.import_module("mdw_dev.commands")
-    except ModuleNotFoundError:
-        return None
+COMMANDS_GROUP = "monitor_dordt_west.commands"
+
+
+def _more_commands():
+    """Commands other packages add to ``mdw`` (entry points of group ``monitor_dordt_west.commands``):
+    the dev package's ``demo``, ``sample``, ``test``, ``benchmark`` and ``lint-sql``. The Airflow image
+    does not ship that package, so its entry point does not load there and the commands are not
+    offered; the runtime package never imports it."""
+    from importlib.metadata import entry_points
+
+    for point in entry_points(group=COMMANDS_GROUP):
+        try:
+            yield point.load()
+        except ModuleNotFoundError:
+            continue
 
 
 def dispatch(parser: argparse.ArgumentParser, argv: list[str]) -> int:
@@ -434,9 +440,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quarter", help="JJJJ-Qn; default the last complete quarter")
     p.add_argument("--pillar", action="append", help="a pillar (slug or name); default all five")
     add("publications", cmd_publications, "the publication register: every quarter, pillar and version")
-    dev = _dev_commands()
-    if dev is not None:
-        dev.register(add)
+    for register in _more_commands():
+        register(add)
     return dispatch(parser, sys.argv[1:] if argv is None else list(argv))
 
 
