@@ -481,6 +481,10 @@ DATASETS += (
 # The OCD survey workbooks, one agreed dataset each, all with the same columns and rules (the sample
 # generator writes them, dbt unions them in stg_ocd__enquete_uitkomsten: a test holds it to this list).
 OCD_SURVEYS = ("veiligheidsmonitor", "gezondheidsmonitor", "woonmonitor")
+# the OCD workbooks (their cells are read as text; the CSV dialect fields describe that text)
+OCD_XLSX: dict[str, Any] = dict(
+    encoding="utf-8", delimiter=",", line_end="any", date_format="YYYY-MM-DD", file_format="xlsx"
+)
 SURVEY_COLUMNS = (
     Column("Indicator", "indicator", lookup="ocd_indicator"),
     Column("Omschrijving", "omschrijving"),
@@ -524,11 +528,7 @@ DATASETS = (
             file_pattern=rf"OCD_{monitor}_(?P<year>\d{{4}})\.xlsx",
             example=f"OCD_{monitor}_JJJJ.xlsx",
             period_kind="year",
-            encoding="utf-8",
-            delimiter=",",
-            line_end="any",
-            date_format="YYYY-MM-DD",
-            file_format="xlsx",
+            **OCD_XLSX,
             sheet="Tabel",
             header_row=4,
             description=f"Uitkomsten van de {monitor} per gebied, met N en betrouwbaarheidsinterval.",
@@ -544,11 +544,7 @@ DATASETS = (
         file_pattern=r"OCD_kerncijfers_(?P<year>\d{4})\.xlsx",
         example="OCD_kerncijfers_JJJJ.xlsx",
         period_kind="year",
-        encoding="utf-8",
-        delimiter=",",
-        line_end="any",
-        date_format="YYYY-MM-DD",
-        file_format="xlsx",
+        **OCD_XLSX,
         sheet="Kerncijfers",
         header_row=1,
         description=(
