@@ -12,7 +12,10 @@ conflicten as (
     select
         indicator_code,
         gebiedscode,
-        string_agg(sectie_a || ': ' || gedrukt_a || ' / ' || sectie_b || ': ' || gedrukt_b, '; ') as conflict
+        string_agg(
+            sectie_a || ': ' || gedrukt_a || ' / ' || sectie_b || ': ' || gedrukt_b, '; '
+            order by kopie_id_a, kopie_id_b
+        ) as conflict
     from {{ ref('int_nulmeting__conflicten') }}
     group by indicator_code, gebiedscode
 )
