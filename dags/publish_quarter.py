@@ -5,8 +5,9 @@ timetable ``QuarterlyPublicationTimetable``). Its data interval is the calendar 
 each pillar it writes an Excel workbook, a PDF report and CSV/Parquet for analysts, after
 disclosure control, and freezes them in the publication register (``mdw_meta.publicatie``).
 
-Re-running a quarter whose numbers did not change reproduces the same version (byte-identical
-files); after a correction delivery it makes the next version and records what changed.
+``wait_for_warehouse`` first waits while deliveries are being loaded or built (and fails at once
+when the last build failed). Re-running a quarter whose numbers did not change reproduces the
+same version (byte-identical files); after a correction delivery it makes the next version and records what changed.
 Re-run any past quarter: trigger with the parameter ``kwartaal`` (``2025-Q2``) or
 ``airflow dags test publish_quarter 2025-07-16`` (the quarter before that date).
 """
@@ -20,6 +21,7 @@ from monitor_dordt_west.orchestration.tasks import (
     PUBLICATION_ASSET_URI,
     check_quarter_complete,
     publication_quarter,
+    publication_ready,
     publish_pillar,
 )
 from monitor_dordt_west.orchestration.timetable import QuarterlyPublicationTimetable
@@ -45,7 +47,11 @@ def publish_quarter():
         return publication_quarter(data_interval_start, (params or {}).get("kwartaal"))
 
     q = quarter()
+    ready = task.sensor(task_id="wait_for_warehouse", poke_interval=10, timeout=12 * 3600, mode="reschedule")(
+        publication_ready
+    )()
     complete = task(task_id="check_quarter_complete")(check_quarter_complete)(q)
+    ready >> complete
 
     @task(outlets=[Asset(name="mdw_meta.publicatie", uri=PUBLICATION_ASSET_URI)])
     def publish(quarter_code: str, pillar: str) -> dict:

@@ -16,9 +16,9 @@ from monitor_dordt_west import cli, config
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """The main job: embedded warehouse, sample deliveries, the real DAGs, the warehouse built."""
+    """The main job: embedded warehouse, sample deliveries, Airflow's own scheduler doing the work."""
     from mdw_dev.samples import demo
-    from monitor_dordt_west.orchestration import airflow_env, pipeline
+    from monitor_dordt_west.orchestration import components
     from monitor_dordt_west.quarters import Quarter
     from monitor_dordt_west.warehouse import dbt
 
@@ -35,28 +35,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
         + "."
     )
     dbt.build_manifest()
-    airflow_env.ensure_metadata_db(tgt)
-    failed = []
-    last = Quarter.last_complete(args.today)
-    runs = [([dag_id], dag_id) for dag_id in (*(f"ingest_{p}" for p in pipeline.partner_order()), "build_warehouse")]
     # the quarterly publication: the quarter before the last (so that the last shows what changed
-    # since), then the last complete quarter; a run dated D publishes the quarter before D
-    runs += [
-        (["publish_quarter", last.start.isoformat()], f"publish_quarter {last.previous().code}"),
-        (["publish_quarter", args.today.isoformat()], f"publish_quarter {last.code}"),
-    ]
-    for dag_args, label in runs:
-        started = time.monotonic()
-        log_file = config.paths().home / "logs" / f"{label.replace(' ', '_')}.log"
-        rc = airflow_env.run_dag_logged(["dags", "test", *dag_args], tgt, log_file)  # 0600, umask 077
-        print(
-            f"airflow dags test {' '.join(dag_args)}: {'ok' if rc == 0 else 'MISLUKT'} "
-            f"({time.monotonic() - started:.0f} s, log {log_file})"
-        )
-        if rc != 0:
-            failed.append(label)
+    # since), then the last one published on the timetable
+    last = Quarter.last_published(date.today())
+    print("Airflow starten (scheduler, dag-processor, triggerer, api-server; metadata in PostgreSQL) …")
+    try:
+        runs = components.drive(tgt, [last.previous(), last], t0)
+    finally:
+        if not args.keep_running:
+            components.stop()
+    failed = [f"{dag_id} {r['dag_run_id']}" for dag_id, rs in runs.items() for r in rs if r["state"] != "success"]
     cli.print_summary(tgt)
     cli.print_publications(tgt, last)
+    print(
+        f"Airflow UI: {components.ui_url()} (gebruiker {components.ADMIN}, wachtwoord in "
+        f"{components.passwords_file()}): elke run met zijn logs."
+        + ("" if args.keep_running else " Gestopt; ./mdw demo --keep-running of ./mdw airflow up laat hem draaien.")
+    )
+    for run in failed:
+        print(f"MISLUKT: {run}")
     print(f"Klaar in {time.monotonic() - t0:.0f} s.")
     return 1 if failed else 0
 
@@ -116,6 +113,7 @@ def register(add) -> None:
     p = add("demo", cmd_demo, "main job: embedded PostgreSQL, sample deliveries, the DAGs, the warehouse")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--today", type=date.fromisoformat, default=date.today(), help="generate up to the quarter before")
+    p.add_argument("--keep-running", action="store_true", help="leave Airflow running afterwards (./mdw airflow down)")
     p = add("sample", cmd_sample, "write synthetic partner deliveries")
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=2024)

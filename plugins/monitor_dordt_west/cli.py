@@ -210,12 +210,50 @@ def cmd_docs(_: argparse.Namespace) -> int:
     return rc
 
 
-def cmd_airflow(args: argparse.Namespace) -> int:
-    from monitor_dordt_west.orchestration import airflow_env
+AIRFLOW_OWN = {
+    "up": "start scheduler, dag-processor, triggerer and api-server in the background",
+    "down": "stop them",
+    "standalone": "start them and follow until Ctrl-C (instead of Airflow's standalone: every listener on 127.0.0.1)",
+}
 
+
+def cmd_airflow(args: argparse.Namespace) -> int:
+    """The airflow CLI against the project's metadata database (PostgreSQL), or ``up`` / ``down`` /
+    ``standalone``: the components as production runs them (``orchestration.components``)."""
+    import subprocess
+    import time
+
+    from monitor_dordt_west.orchestration import airflow_env, components
+
+    if args.args[:1] == ["down"]:
+        stopped = components.stop()
+        print(f"Airflow gestopt: {', '.join(stopped) or 'draaide niet'}")
+        return 0
     tgt = owner_target()
-    airflow_env.ensure_metadata_db(tgt)
-    return airflow_env.run_airflow(args.args, tgt, check=False).returncode
+    if args.args[:1] in (["up"], ["standalone"]):
+        components.start(tgt)
+        print(
+            f"Airflow draait: {components.ui_url()} (gebruiker {components.ADMIN}, wachtwoord in "
+            f"{components.passwords_file()}); logs in {config.paths().home / 'logs' / 'airflow'}; "
+            "stoppen: ./mdw airflow down"
+        )
+        if args.args[0] == "up":
+            return 0
+        try:
+            while set(components.running()) == set(components.COMPONENTS):
+                time.sleep(2)
+            print(f"gestopt: {', '.join(sorted(set(components.COMPONENTS) - set(components.running())))}")
+            return 1
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            components.stop()
+    environment = components.env(tgt)
+    components.migrate(tgt, environment)
+    airflow_env.private_home()
+    return subprocess.run(
+        [airflow_env.airflow_bin(), *args.args], env=environment, cwd=config.PROJECT_DIR, umask=airflow_env.UMASK
+    ).returncode
 
 
 def cmd_warehouse(args: argparse.Namespace) -> int:

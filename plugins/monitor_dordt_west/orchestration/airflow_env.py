@@ -126,7 +126,12 @@ def _restrict(path: Path, mode: int) -> None:
 
 
 def ensure_metadata_db(tgt: PgTarget) -> None:
+    """The SQLite metadata DB of ``airflow dags test`` runs, migrated, with the DAGs' pools."""
+    from monitor_dordt_west.orchestration.components import POOLS
+
     marker = config.paths().airflow_home / ".migrated"
     if not marker.exists():
         run_airflow(["db", "migrate"], tgt, capture=True)
+        for name, (slots, text) in POOLS.items():
+            run_airflow(["pools", "set", name, str(slots), text], tgt, capture=True)
         marker.touch()

@@ -66,18 +66,8 @@ def run(tgt: PgTarget, landing: Path, build: bool = True, started_by: str | None
         outcomes, rejected = load.ingest_partner(partner, tgt, landing)
         result.outcomes += outcomes
         result.rejected += rejected
-    if build and not any(o.status == "loaded" for o in result.outcomes) and _up_to_date(tgt):
+    if build and not any(o.status == "loaded" for o in result.outcomes) and builds.up_to_date(tgt):
         log.info("nothing new was loaded and the last published build covers every delivery: no build")
     elif build:
         result.build = builds.build(tgt, started_by or builds.who("mdw run"))  # logs its outcome
     return result
-
-
-def _up_to_date(tgt: PgTarget) -> bool:
-    """The last build was published and no delivery was loaded after it: building again would change
-    nothing (``./mdw build`` builds anyway, e.g. after a change of the dbt project)."""
-    try:
-        builds.check_publishable(tgt)
-    except builds.NotPublishable:
-        return False
-    return True

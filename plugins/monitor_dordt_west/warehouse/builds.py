@@ -72,7 +72,13 @@ class BuildRefused(RuntimeError):
 
 
 class NotPublishable(RuntimeError):
-    """The warehouse may not be published from now; the message (Dutch) says why and what to do."""
+    """The warehouse may not be published from now; the message (Dutch) says why and what to do.
+    ``pending``: a build is still to come (none yet, or deliveries newer than the last one), so
+    waiting can help; otherwise (the last build failed, or hangs) someone has to act."""
+
+    def __init__(self, message: str, *, pending: bool = False):
+        super().__init__(message)
+        self.pending = pending
 
 
 @dataclass
@@ -738,6 +744,16 @@ def _write_audit_publish(tgt: PgTarget, build_id: int) -> tuple[str, str]:
 # --------------------------------------------------------------------------------------------
 
 
+def up_to_date(tgt: PgTarget) -> bool:
+    """The last build was published and no delivery was loaded after it: building again would
+    change nothing (``./mdw build`` builds anyway, e.g. after a change of the dbt project)."""
+    try:
+        check_publishable(tgt)
+    except NotPublishable:
+        return False
+    return True
+
+
 def check_publishable(tgt: PgTarget) -> Build:
     """The published build publications may use; :class:`NotPublishable` (Dutch, with what to
     do) when the last build failed, is running for longer than it can, or when a delivery was
@@ -751,7 +767,8 @@ def check_publishable(tgt: PgTarget) -> Build:
         if latest is None or published is None:
             raise NotPublishable(
                 "Publiceren geweigerd: het warehouse is nog niet gebouwd en getest (geen geslaagde build in "
-                f"mdw_meta.warehouse_build). {again}"
+                f"mdw_meta.warehouse_build). {again}",
+                pending=True,
             )
         if latest.status == "failed":
             raise NotPublishable(
@@ -778,6 +795,7 @@ def check_publishable(tgt: PgTarget) -> Build:
             raise NotPublishable(
                 f"Publiceren geweigerd: de marts zijn ouder dan de nieuwste levering. Levering {delivery_id} "
                 f"({file_name}, geladen {_when(loaded_at)}){more} kwam binnen na het begin van "
-                f"{published.label}, de laatste gepubliceerde build. {again}"
+                f"{published.label}, de laatste gepubliceerde build. {again}",
+                pending=True,
             )
     return published
