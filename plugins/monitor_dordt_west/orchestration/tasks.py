@@ -125,7 +125,10 @@ def _failed_dbt_tasks(ti, run_id: str | None) -> list[str]:
 
 def dbt_env_template() -> dict[str, str]:
     """Env for cosmos' dbt tasks, rendered from the Airflow connection at run time; dbt builds
-    into the build schemas (``<schema>__build``), publish_warehouse swaps them into place."""
+    into the build schemas (``<schema>__build``), publish_warehouse swaps them into place; without
+    colours (the task log is a file: no ANSI codes in it)."""
+    from monitor_dordt_west.warehouse.dbt import NO_COLOURS
+
     c = f"conn.{connection.conn_id(credentials.TRANSFORMER)}"
     return {
         "MDW_PGHOST": f"{{{{ {c}.host }}}}",
@@ -136,6 +139,7 @@ def dbt_env_template() -> dict[str, str]:
         config.DBT_SCHEMA_SUFFIX_VAR: config.DBT_BUILD_SUFFIX,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
+        **NO_COLOURS,
     }
 
 
