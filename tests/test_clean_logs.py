@@ -29,3 +29,26 @@ def test_the_cosmos_tasks_run_dbt_without_colours():
 
     env = dbt_env_template()
     assert (env["DBT_USE_COLORS"], env["DBT_USE_COLORS_FILE"]) == ("false", "false")
+
+
+def mdw(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    """``mdw ARGS`` in a fresh process (what the ``./mdw`` wrapper runs), as on a machine without
+    ``XDG_RUNTIME_DIR`` (a container, cron, this sandbox)."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("XDG_RUNTIME_DIR", "PYTHONWARNINGS")}
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "monitor_dordt_west.cli", *args],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_command_on_the_embedded_server_prints_no_runtime_dir_warning(tmp_path, monkeypatch):
+    """pgserver asks platformdirs for the runtime dir when it is imported: ``mdw warehouse stop``
+    imports it (and, with no server running in this MDW_HOME, does nothing else)."""
+    monkeypatch.delenv("MDW_WAREHOUSE_URI", raising=False)
+    result = mdw(["warehouse", "stop"], MDW_HOME=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (result.stdout, result.stderr) == ("", "")
