@@ -44,9 +44,7 @@ def ingest_dataset(partner: str, dataset_id: str | None) -> list[dict[str, Any]]
         {"file": o.file_name, "status": o.status, "rows": o.rows, "delivery_id": o.delivery_id, "replaced": o.replaced}
         for o in outcomes
     ]
-    for o in outcomes:
-        if o.status not in ("quarantined", "held", "failed"):  # those are logged once, where they happen
-            log.info("%s", o.message)
+    # every outcome is logged once, where it happens (load.py): not again here
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:  # the platform's fault, not the partner's: fail and retry; the files are still in landing
         raise RuntimeError("Storing (niet de schuld van de partner):\n" + "\n".join(o.message for o in failed))
