@@ -18,6 +18,15 @@ DEFAULT_ARGS: dict[str, Any] = {"owner": OWNER, "retries": 2, "retry_delay": tim
 START_DATE = datetime(2026, 1, 1)
 
 
+def _failed(message: str):
+    """The ``AirflowFailException`` a task fails with, its reason logged first: Airflow's own lines
+    (``Task failed with exception`` and the traceback) follow it."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    log.error("%s", message)
+    return AirflowFailException(message)
+
+
 def raw_asset_uri(ds: registry.Dataset) -> str:
     return f"mdw://warehouse/{ds.raw_schema}/{ds.name}"
 
@@ -58,15 +67,13 @@ def ingest_dataset(partner: str, dataset_id: str | None) -> list[dict[str, Any]]
 def prepare_warehouse(run_id: str | None = None) -> int:
     """Make sure the ledger and every raw table exist before dbt reads its sources, and start the
     write-audit-publish build: a register row, fresh build schemas. Returns the build id."""
-    from airflow.sdk.exceptions import AirflowFailException
-
     from monitor_dordt_west.warehouse import builds
 
     tgt = connection.target(credentials.TRANSFORMER)
     try:
         build_id = builds.start(tgt, f"airflow build_warehouse {run_id}", airflow_run_id=run_id or "?")
     except builds.BuildRefused as exc:
-        raise AirflowFailException(str(exc)) from exc
+        raise _failed(str(exc)) from exc
     log.info("build %s: dbt builds into %s (warehouse %s)", build_id, builds.BUILD_SUFFIX, tgt.display_uri)
     return build_id
 
@@ -99,15 +106,15 @@ def record_failed_build(run_id: str | None = None, ti=None) -> None:
     tgt = connection.target(credentials.TRANSFORMER)
     build = builds.build_of_airflow_run(tgt, run_id or "?")
     if build is None:
-        raise AirflowFailException(f"geen build geregistreerd voor run {run_id}: prepare_warehouse is mislukt")
+        raise _failed(f"geen build geregistreerd voor run {run_id}: prepare_warehouse is mislukt")
     if build.status == "published":
         raise AirflowSkipException(f"build {build.build_id} is gepubliceerd")
     if build.status == "running":
         message = builds.collect_failures(tgt, build.build_id, _failed_dbt_tasks(ti, run_id))
-        builds.record_failure(tgt, build.build_id, message)
-    else:  # already recorded (by publish_warehouse, or superseded by a newer build)
-        message = build.failure or f"build {build.build_id} mislukt"
-    raise AirflowFailException(message)
+        builds.record_failure(tgt, build.build_id, message)  # logs it: the reason first
+        raise AirflowFailException(message)
+    # already recorded (by publish_warehouse, or superseded by a newer build)
+    raise _failed(build.failure or f"build {build.build_id} mislukt")
 
 
 def _failed_dbt_tasks(ti, run_id: str | None) -> list[str]:
@@ -177,8 +184,6 @@ def publication_quarter(data_interval_start, kwartaal: str | None = None) -> str
 def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
     """Fail (clearly) when the warehouse has no figures up to the end of the quarter yet: the
     police and SDD rolling year ending with the quarter must exist."""
-    from airflow.sdk.exceptions import AirflowFailException
-
     from monitor_dordt_west.programme import FOCUS_AREA
     from monitor_dordt_west.quarters import Quarter
     from monitor_dordt_west.warehouse import builds
@@ -188,7 +193,7 @@ def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
     try:
         builds.check_publishable(tgt)
     except builds.NotPublishable as exc:
-        raise AirflowFailException(str(exc)) from exc
+        raise _failed(str(exc)) from exc
     with connection.connect(tgt) as conn:
         found = dict(
             conn.execute(
@@ -202,7 +207,7 @@ def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
             ).fetchall()
         )
     if not found:
-        raise AirflowFailException(
+        raise _failed(
             f"Kwartaal {quarter.code}: het warehouse heeft nog geen cijfers t/m {quarter.end:%d-%m-%Y} van de politie "
             "of de SDD. Zijn de leveringen binnen en is build_warehouse gedraaid? Publiceer daarna opnieuw "
             f"(parameter kwartaal={quarter.code})."
@@ -214,8 +219,6 @@ def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
 
 def publish_pillar(quarter_code: str, pillar: str, run_id: str | None = None) -> dict[str, Any]:
     """Publish (or reproduce) one pillar's publication of the quarter; returns its summary."""
-    from airflow.sdk.exceptions import AirflowFailException
-
     from monitor_dordt_west.publication.publish import publish
     from monitor_dordt_west.quarters import Quarter
     from monitor_dordt_west.warehouse import builds
@@ -228,6 +231,6 @@ def publish_pillar(quarter_code: str, pillar: str, run_id: str | None = None) ->
             created_by=f"airflow {run_id or ''}".strip(),
         )
     except builds.NotPublishable as exc:  # e.g. a build failed after check_quarter_complete
-        raise AirflowFailException(str(exc)) from exc
+        raise _failed(str(exc)) from exc
     log.info("%s", result.summary())
     return result.summary()
