@@ -17,6 +17,14 @@ OWNER = "data-engineering"
 DEFAULT_ARGS: dict[str, Any] = {"owner": OWNER, "retries": 2, "retry_delay": timedelta(minutes=5)}
 START_DATE = datetime(2026, 1, 1)
 
+# The Celery queues (docker-compose.yml, README "Scale-out"): each task is sent to the queue of its
+# work, and a worker serves the queues named with ``airflow celery worker -q``. The LocalExecutor
+# ignores them.
+QUEUE_INGEST = "ingest"  # ingest_<partner>: the landing folder, archive, quarantine, pseudonym key
+QUEUE_DBT = "dbt"  # build_warehouse: dbt and the write-audit-publish tasks around it
+QUEUE_PUBLICATION = "publication"  # publish_quarter: the publications folder
+QUEUES = (QUEUE_INGEST, QUEUE_DBT, QUEUE_PUBLICATION)
+
 
 def _failed(message: str):
     """The ``AirflowFailException`` a task fails with, its reason logged first: Airflow's own lines
