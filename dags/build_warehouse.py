@@ -34,6 +34,7 @@ from monitor_dordt_west.orchestration.tasks import (
     DBT_PRODUCER_ARGS,
     DBT_WATCHER_ARGS,
     DEFAULT_ARGS,
+    QUEUE_DBT,
     START_DATE,
     dbt_env_template,
     ingests_settled,
@@ -55,7 +56,7 @@ if not MANIFEST.exists():
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,  # dbt is not safe for concurrent invocations on one target
-    default_args={**DEFAULT_ARGS, "retries": 1},
+    default_args={**DEFAULT_ARGS, "retries": 1, "queue": QUEUE_DBT},
     tags=["dbt", "warehouse"],
     doc_md=__doc__,
 )

@@ -6,7 +6,14 @@ Thin on purpose: the work is in ``monitor_dordt_west.orchestration.tasks`` and `
 from airflow.sdk import Asset, dag, task
 
 from monitor_dordt_west.ingestion import registry
-from monitor_dordt_west.orchestration.tasks import DEFAULT_ARGS, START_DATE, dag_doc, ingest_dataset, raw_asset_uri
+from monitor_dordt_west.orchestration.tasks import (
+    DEFAULT_ARGS,
+    QUEUE_INGEST,
+    START_DATE,
+    dag_doc,
+    ingest_dataset,
+    raw_asset_uri,
+)
 
 
 def make_ingest_dag(partner: str):
@@ -16,7 +23,7 @@ def make_ingest_dag(partner: str):
         start_date=START_DATE,
         catchup=False,  # a run processes whatever is waiting; past days have nothing to add
         max_active_runs=1,  # loads of one dataset must not overlap (corrections apply in order)
-        default_args=DEFAULT_ARGS,
+        default_args={**DEFAULT_ARGS, "queue": QUEUE_INGEST},
         tags=["ingest", partner],
         doc_md=dag_doc(partner),
     )

@@ -19,6 +19,7 @@ from airflow.sdk import Asset, Param, dag, get_current_context, task
 from monitor_dordt_west.orchestration.tasks import (
     DEFAULT_ARGS,
     PUBLICATION_ASSET_URI,
+    QUEUE_PUBLICATION,
     check_quarter_complete,
     publication_quarter,
     publication_ready,
@@ -36,7 +37,7 @@ from monitor_dordt_west.publication.content import PILLARS, slug
     start_date=datetime(2024, 1, 1),
     catchup=False,  # past quarters are published on request (parameter kwartaal), not all at once
     max_active_runs=1,  # versions and disclosure memory of the register are built one run at a time
-    default_args=DEFAULT_ARGS,
+    default_args={**DEFAULT_ARGS, "queue": QUEUE_PUBLICATION},
     params={"kwartaal": Param(None, type=["null", "string"], pattern=r"^\d{4}-Q[1-4]$", description="JJJJ-Qn")},
     tags=["publicatie", "stuurgroepen"],
     doc_md=__doc__,

@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from monitor_dordt_west import config
+from monitor_dordt_west import REPORTED, config
 
 
 def owner_target():
@@ -423,8 +423,27 @@ def dispatch(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     return args.func(args)
 
 
+def not_reported(record: logging.LogRecord) -> bool:
+    """The commands print the results they get (outcomes, refusals, a build's message): a log record
+    of the same message (``extra=REPORTED``) would say it twice."""
+    return not any(getattr(record, key, False) for key in REPORTED)
+
+
+def configure_logging() -> None:
+    """Warnings and errors on stderr (``MDW_LOG_LEVEL`` for more), each line once. Left alone when
+    logging is configured already (pytest, a program that calls ``main``)."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(not_reported)
+    root.addHandler(handler)
+    root.setLevel(os.environ.get("MDW_LOG_LEVEL", "WARNING"))
+
+
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("MDW_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     parser = argparse.ArgumentParser(prog="mdw", description="Monitor Dordt West data platform")
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -10,6 +10,7 @@ is pulled into pandas.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
 
@@ -182,8 +183,24 @@ def write_suites() -> list[str]:
     return written
 
 
+def _warnings_and_up(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING
+
+
+def quiet_great_expectations() -> None:
+    """Keep GX's info lines out of the task logs; its warnings and errors stay. Call before
+    ``import great_expectations``: while it imports, GX logs ``Skipping registering function ...``
+    about 200 times (logger ``great_expectations._docs_decorators``, its public-API registry), and
+    each ephemeral context logs ``Created temporary directory ... for ephemeral docs site`` from
+    ``great_expectations.data_context.types.base``, a logger GX sets to INFO itself when it is
+    imported (so a level set here would be undone: a filter on that logger stays)."""
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    logging.getLogger("great_expectations.data_context.types.base").addFilter(_warnings_and_up)
+
+
 def load_suite(ds: Dataset):
     """The committed suite of a dataset as a GX ``ExpectationSuite`` (imports GX: call in tasks only)."""
+    quiet_great_expectations()
     from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 

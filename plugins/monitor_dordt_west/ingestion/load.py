@@ -28,7 +28,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from monitor_dordt_west import config
+from monitor_dordt_west import REPORTED, config
 from monitor_dordt_west.ingestion import delivery_rules, ledger, raw_tables, registry, storage
 from monitor_dordt_west.ingestion.errors import FileChanged, InfrastructureError
 from monitor_dordt_west.ingestion.file_checks import MAX_PROBLEMS, check_structure, fingerprint, mask_bsn_like
@@ -97,7 +97,7 @@ def _refuse(conn, path: Path, partner: str, delivery_id: int, problems: list[str
     dest = storage.quarantine(path, partner, delivery_id, rejected.message)
     (ledger.hold if held else ledger.quarantine)(conn, delivery_id, rejected.message, dest)
     conn.commit()
-    (log.warning if held else log.error)("%s", rejected.message)
+    log.error("%s", rejected.message, extra=REPORTED)  # held or refused: the task fails with this reason
     return rejected
 
 
@@ -164,7 +164,7 @@ def _require_unchanged(path: Path, st: os.stat_result, sha: str, name: str) -> N
 
 def _skipped(path: Path, reason: str) -> Outcome:
     msg = f"{reason}; het bestand blijft in de landingsmap en komt bij een volgende run aan de beurt"
-    log.warning("%s", msg)
+    log.warning("%s", msg, extra=REPORTED)
     return Outcome(display_name(path.name), None, None, None, "skipped", message=msg)
 
 
@@ -189,7 +189,7 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
             return _skipped(path, f"{name}: veranderde sinds het werd gelezen")
     except FileNotFoundError:  # another run at the same time has processed it
         msg = f"{name}: al verwerkt door een gelijktijdige run; niets gedaan"
-        log.info("%s", msg)
+        log.info("%s", msg, extra=REPORTED)
         return Outcome(name, ds.id, period.label, None, "skipped", message=msg)
 
     prior = ledger.same_content(conn, ds, period, sha)
@@ -282,7 +282,7 @@ def _ingest_locked(conn, path, st, partner, ds, period, sha, size, validator) ->
     msg = f"{name}: {rows} rijen geladen als levering {delivery_id}" + (
         f"; vervangt levering {', '.join(map(str, replaced))}" if replaced else ""
     )
-    log.info(msg)
+    log.info("%s", msg, extra=REPORTED)
     log.info("%s stage timings (s): %s", name, clock.laps)
     return Outcome(name, ds.id, period.label, delivery_id, "loaded", rows, replaced, msg, clock.laps)
 
@@ -316,7 +316,7 @@ def _unchanged(conn, path: Path, partner: str, ds: Dataset, period: Period, prio
         else f"een levering die al is vervangen door levering {prior.superseded_by}"
     )
     msg = f"{name}: byte-identiek aan levering {prior.delivery_id} ({state}); niets gewijzigd"
-    log.info(msg)
+    log.info("%s", msg, extra=REPORTED)
     return Outcome(name, ds.id, period.label, prior.delivery_id, "unchanged", message=msg)
 
 
@@ -455,10 +455,11 @@ def ingest_partner(
         except Exception as exc:  # noqa: BLE001 - one file's fault must not stop the others
             if isinstance(exc, InfrastructureError):
                 msg = str(exc)
-                log.error("%s", msg)
+                log.error("%s", msg, extra=REPORTED)
             else:
                 msg = f"{display_name(path.name)}: onverwachte fout ({type(exc).__name__}); het bestand blijft staan"
-                log.error("%s\n%s", msg, _frames_only(exc))
+                log.error("%s", msg, extra=REPORTED)  # the reason first, then where it came from
+                log.error("%s: raised at (frames only, not the text):\n%s", display_name(path.name), _frames_only(exc))
             ds_id = _dataset_of(partner, path.name)
             outcomes.append(Outcome(display_name(path.name), ds_id, None, None, "failed", message=msg))
     return outcomes, rejected

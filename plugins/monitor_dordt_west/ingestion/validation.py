@@ -12,7 +12,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from monitor_dordt_west.ingestion.expectations import load_suite
+from monitor_dordt_west.ingestion.expectations import load_suite, quiet_great_expectations
 from monitor_dordt_west.ingestion.registry import EARLIEST_DATE, Dataset, Period
 from monitor_dordt_west.warehouse.connection import PgTarget
 
@@ -23,10 +23,10 @@ SHOW = 5
 
 class GxValidator:
     def __init__(self, tgt: PgTarget):
+        quiet_great_expectations()  # before the import: GX logs ~200 info lines while it imports
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        logging.getLogger("great_expectations").setLevel(logging.WARNING)
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.datasource = self.context.data_sources.add_postgres(name="warehouse", connection_string=tgt.sqlalchemy_url)

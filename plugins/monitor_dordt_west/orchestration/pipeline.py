@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from monitor_dordt_west import REPORTED
 from monitor_dordt_west.ingestion import load, raw_tables, registry
 from monitor_dordt_west.ingestion.load import DeliveryRejected, Outcome
 from monitor_dordt_west.warehouse import builds
@@ -61,7 +62,7 @@ def run(tgt: PgTarget, landing: Path, build: bool = True, started_by: str | None
     raw_tables.ensure_schema(tgt)
     result = PipelineResult(not_processed=outside_partner_folders(landing))
     for message in result.not_processed:
-        log.warning("%s", message)
+        log.warning("%s", message, extra=REPORTED)
     for partner in partner_order():
         outcomes, rejected = load.ingest_partner(partner, tgt, landing)
         result.outcomes += outcomes

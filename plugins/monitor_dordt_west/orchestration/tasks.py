@@ -17,6 +17,23 @@ OWNER = "data-engineering"
 DEFAULT_ARGS: dict[str, Any] = {"owner": OWNER, "retries": 2, "retry_delay": timedelta(minutes=5)}
 START_DATE = datetime(2026, 1, 1)
 
+# The Celery queues (docker-compose.yml, README "Scale-out"): each task is sent to the queue of its
+# work, and a worker serves the queues named with ``airflow celery worker -q``. The LocalExecutor
+# ignores them.
+QUEUE_INGEST = "ingest"  # ingest_<partner>: the landing folder, archive, quarantine, pseudonym key
+QUEUE_DBT = "dbt"  # build_warehouse: dbt and the write-audit-publish tasks around it
+QUEUE_PUBLICATION = "publication"  # publish_quarter: the publications folder
+QUEUES = (QUEUE_INGEST, QUEUE_DBT, QUEUE_PUBLICATION)
+
+
+def _failed(message: str):
+    """The ``AirflowFailException`` a task fails with, its reason logged first: Airflow's own lines
+    (``Task failed with exception`` and the traceback) follow it."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    log.error("%s", message)
+    return AirflowFailException(message)
+
 
 def raw_asset_uri(ds: registry.Dataset) -> str:
     return f"mdw://warehouse/{ds.raw_schema}/{ds.name}"
@@ -44,9 +61,7 @@ def ingest_dataset(partner: str, dataset_id: str | None) -> list[dict[str, Any]]
         {"file": o.file_name, "status": o.status, "rows": o.rows, "delivery_id": o.delivery_id, "replaced": o.replaced}
         for o in outcomes
     ]
-    for o in outcomes:
-        if o.status not in ("quarantined", "held", "failed"):  # those are logged once, where they happen
-            log.info("%s", o.message)
+    # every outcome is logged once, where it happens (load.py): not again here
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:  # the platform's fault, not the partner's: fail and retry; the files are still in landing
         raise RuntimeError("Storing (niet de schuld van de partner):\n" + "\n".join(o.message for o in failed))
@@ -81,8 +96,6 @@ def publication_ready(ti=None) -> bool:
     """Sensor of publish_quarter: done when no ingestion or build is underway and the warehouse may
     be published. Waits while a build is still to come (none yet, or deliveries newer than the last
     build); fails at once when the last build failed or hangs (someone has to act)."""
-    from airflow.sdk.exceptions import AirflowFailException
-
     from monitor_dordt_west.warehouse import builds
 
     busy = busy_dags(ti, (*INGEST_DAGS, "build_warehouse"))
@@ -93,7 +106,7 @@ def publication_ready(ti=None) -> bool:
         builds.check_publishable(connection.target(credentials.PUBLISHER))
     except builds.NotPublishable as exc:
         if not exc.pending:
-            raise AirflowFailException(str(exc)) from exc
+            raise _failed(str(exc)) from exc
         log.info("wacht op een build: %s", exc)
         return False
     return True
@@ -103,7 +116,7 @@ def prepare_warehouse(run_id: str | None = None) -> int:
     """Make sure the ledger and every raw table exist before dbt reads its sources, and start the
     write-audit-publish build: a register row, fresh build schemas. Returns the build id. Skips
     (and with it the whole build) when the last published build covers every delivery."""
-    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+    from airflow.sdk.exceptions import AirflowSkipException
 
     from monitor_dordt_west.warehouse import builds
 
@@ -113,7 +126,7 @@ def prepare_warehouse(run_id: str | None = None) -> int:
     try:
         build_id = builds.start(tgt, f"airflow build_warehouse {run_id}", airflow_run_id=run_id or "?")
     except builds.BuildRefused as exc:
-        raise AirflowFailException(str(exc)) from exc
+        raise _failed(str(exc)) from exc
     log.info("build %s: dbt builds into %s (warehouse %s)", build_id, builds.BUILD_SUFFIX, tgt.display_uri)
     return build_id
 
@@ -148,15 +161,15 @@ def record_failed_build(run_id: str | None = None, ti=None) -> None:
     if build is None:
         if _task_state(ti, run_id, "prepare_warehouse") == "skipped":
             raise AirflowSkipException("niets gebouwd: de laatste gepubliceerde build bevat elke levering")
-        raise AirflowFailException(f"geen build geregistreerd voor run {run_id}: prepare_warehouse is mislukt")
+        raise _failed(f"geen build geregistreerd voor run {run_id}: prepare_warehouse is mislukt")
     if build.status == "published":
         raise AirflowSkipException(f"build {build.build_id} is gepubliceerd")
     if build.status == "running":
         message = builds.collect_failures(tgt, build.build_id, _failed_dbt_tasks(ti, run_id))
-        builds.record_failure(tgt, build.build_id, message)
-    else:  # already recorded (by publish_warehouse, or superseded by a newer build)
-        message = build.failure or f"build {build.build_id} mislukt"
-    raise AirflowFailException(message)
+        builds.record_failure(tgt, build.build_id, message)  # logs it: the reason first
+        raise AirflowFailException(message)
+    # already recorded (by publish_warehouse, or superseded by a newer build)
+    raise _failed(build.failure or f"build {build.build_id} mislukt")
 
 
 def _task_state(ti, run_id: str | None, task_id: str) -> str | None:
@@ -179,7 +192,10 @@ def _failed_dbt_tasks(ti, run_id: str | None) -> list[str]:
 
 def dbt_env_template() -> dict[str, str]:
     """Env for cosmos' dbt tasks, rendered from the Airflow connection at run time; dbt builds
-    into the build schemas (``<schema>__build``), publish_warehouse swaps them into place."""
+    into the build schemas (``<schema>__build``), publish_warehouse swaps them into place; without
+    colours (the task log is a file: no ANSI codes in it)."""
+    from monitor_dordt_west.warehouse.dbt import NO_COLOURS
+
     c = f"conn.{connection.conn_id(credentials.TRANSFORMER)}"
     return {
         "MDW_PGHOST": f"{{{{ {c}.host }}}}",
@@ -190,6 +206,7 @@ def dbt_env_template() -> dict[str, str]:
         config.DBT_SCHEMA_SUFFIX_VAR: config.DBT_BUILD_SUFFIX,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
+        **NO_COLOURS,
     }
 
 
@@ -261,8 +278,6 @@ def publication_quarter(data_interval_start, kwartaal: str | None = None) -> str
 def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
     """Fail (clearly) when the warehouse has no figures up to the end of the quarter yet: the
     police and SDD rolling year ending with the quarter must exist."""
-    from airflow.sdk.exceptions import AirflowFailException
-
     from monitor_dordt_west.programme import FOCUS_AREA
     from monitor_dordt_west.quarters import Quarter
     from monitor_dordt_west.warehouse import builds
@@ -272,7 +287,7 @@ def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
     try:
         builds.check_publishable(tgt)
     except builds.NotPublishable as exc:
-        raise AirflowFailException(str(exc)) from exc
+        raise _failed(str(exc)) from exc
     with connection.connect(tgt) as conn:
         found = dict(
             conn.execute(
@@ -286,7 +301,7 @@ def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
             ).fetchall()
         )
     if not found:
-        raise AirflowFailException(
+        raise _failed(
             f"Kwartaal {quarter.code}: het warehouse heeft nog geen cijfers t/m {quarter.end:%d-%m-%Y} van de politie "
             "of de SDD. Zijn de leveringen binnen en is build_warehouse gedraaid? Publiceer daarna opnieuw "
             f"(parameter kwartaal={quarter.code})."
@@ -298,8 +313,6 @@ def check_quarter_complete(quarter_code: str) -> dict[str, Any]:
 
 def publish_pillar(quarter_code: str, pillar: str, run_id: str | None = None) -> dict[str, Any]:
     """Publish (or reproduce) one pillar's publication of the quarter; returns its summary."""
-    from airflow.sdk.exceptions import AirflowFailException
-
     from monitor_dordt_west.publication.publish import publish
     from monitor_dordt_west.quarters import Quarter
     from monitor_dordt_west.warehouse import builds
@@ -312,6 +325,6 @@ def publish_pillar(quarter_code: str, pillar: str, run_id: str | None = None) ->
             created_by=f"airflow {run_id or ''}".strip(),
         )
     except builds.NotPublishable as exc:  # e.g. a build failed after check_quarter_complete
-        raise AirflowFailException(str(exc)) from exc
+        raise _failed(str(exc)) from exc
     log.info("%s", result.summary())
     return result.summary()

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from monitor_dordt_west import config
+from monitor_dordt_west import REPORTED, config
 from monitor_dordt_west.warehouse import roles
 from monitor_dordt_west.warehouse.connection import PgTarget, as_role, connect
 from monitor_dordt_west.warehouse.credentials import TRANSFORMER
@@ -258,7 +258,9 @@ def start(tgt: PgTarget, started_by: str, airflow_run_id: str | None = None) -> 
     return build_id
 
 
-def record_failure(tgt: PgTarget, build_id: int, message: str) -> None:
+def record_failure(tgt: PgTarget, build_id: int, message: str, returned: bool = False) -> None:
+    """Mark the build failed with ``message``, and log it (``returned``: the caller also hands the
+    message back in its result)."""
     tgt = as_role(tgt, TRANSFORMER)
     with connect(tgt) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (SWAP_LOCK,))
@@ -268,7 +270,7 @@ def record_failure(tgt: PgTarget, build_id: int, message: str) -> None:
             (message, build_id),
         )
         conn.commit()
-    log.error("%s", message)
+    log.error("%s", message, extra=REPORTED if returned else None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -528,7 +530,7 @@ def publish_build(tgt: PgTarget, build_id: int) -> str:
     message = (
         f"{build.label} gepubliceerd: {', '.join(DBT_SCHEMAS)} vervangen in één transactie ({swapped * 1000:.0f} ms)"
     ) + (f"; views buiten dbt opnieuw gekoppeld: {', '.join(v[0] for v in views)}" if views else "")
-    log.info("%s", message)
+    log.info("%s", message, extra=REPORTED)
     return message
 
 
@@ -711,7 +713,7 @@ def build(tgt: PgTarget, started_by: str | None = None) -> BuildResult:
             )
             raise
         if status == "failed":
-            record_failure(tgt, build_id, message)
+            record_failure(tgt, build_id, message, returned=True)
         return BuildResult(build_id, status, message, time.monotonic() - t0)
 
 

