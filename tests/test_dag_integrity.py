@@ -40,8 +40,11 @@ def test_dags_are_configured_on_purpose(dagbag):
         assert dag.start_date == start.replace(tzinfo=dag.start_date.tzinfo), f"{dag_id}: literal start_date"
         for t in dag.tasks:
             assert t.owner == "data-engineering", f"{dag_id}.{t.task_id} owner"
-            # a refused file name does not improve by retrying, nor does a failing dbt test (same data)
-            if t.task_id != "refuse_unrecognised_files" and not t.task_type.startswith("DbtTest"):
+            # a refused file name does not improve by retrying, nor does a dbt build (same data; a
+            # rebuild is a new run of build_warehouse, and a watcher never runs dbt itself)
+            if t.task_id == "refuse_unrecognised_files" or t.task_id.startswith("dbt."):
+                assert t.retries == 0, f"{dag_id}.{t.task_id} retries"
+            else:
                 assert t.retries >= 1, f"{dag_id}.{t.task_id} has no retries"
 
 
@@ -67,11 +70,25 @@ def test_build_dag_runs_every_dbt_model_and_its_tests(dagbag, dbt_manifest):
     import json
 
     manifest = json.loads(Path(dbt_manifest).read_text())
-    models = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
-    task_ids = {t.task_id for t in dagbag.dags["build_warehouse"].tasks}
-    for model in models:
-        assert any(tid.startswith(f"dbt.{model}") for tid in task_ids), f"no task for {model}"
-    assert any(tid.endswith(".test") for tid in task_ids)
+    nodes = {(n["name"], n["resource_type"]) for n in manifest["nodes"].values()}
+    dag = dagbag.dags["build_warehouse"]
+    task_ids = {t.task_id for t in dag.tasks}
+    # one task per seed and model shows its outcome
+    assert {
+        f"dbt.{name}_{'run' if kind == 'model' else 'seed'}" for name, kind in nodes if kind in ("model", "seed")
+    } < (task_ids)
+    # dbt runs once: one `dbt build`, with the tests (no task per test), in the one-slot pool
+    producer = dag.get_task("dbt.dbt_producer_watcher")
+    assert producer.base_cmd == ["build"] and producer.pool == "dbt"
+    flags = producer.add_cmd_flags()
+    assert {flags[i + 1] for i, f in enumerate(flags) if f == "--resource-type"} == {
+        "test",
+        "model",
+        "seed",
+        "snapshot",
+    }
+    assert not [t for t in task_ids if t.endswith(".test")]
+    assert [t.task_type for t in dag.tasks if t.task_id.startswith("dbt.")].count("DbtProducerWatcherOperator") == 1
 
 
 def test_build_dag_publishes_only_when_every_dbt_task_passed(dagbag):
@@ -87,10 +104,14 @@ def test_build_dag_publishes_only_when_every_dbt_task_passed(dagbag):
     publish, record = dag.get_task("publish_warehouse"), dag.get_task("record_failed_build")
     assert publish.trigger_rule == "all_success" and publish.upstream_task_ids == leaves | {"prepare_warehouse"}
     assert record.trigger_rule == "all_done" and record.upstream_task_ids == leaves | {"publish_warehouse"}
+    producer = dag.get_task("dbt.dbt_producer_watcher")
+    assert roots == [producer]
     for t in dbt_tasks:
         assert t.env["MDW_DBT_SCHEMA_SUFFIX"] == "__build", t.task_id
-        if t.task_type.startswith("DbtTest"):
-            assert t.retries == 0, t.task_id
+        if t.task_type in ("DbtRunWatcherOperator", "DbtSeedWatcherOperator"):
+            # after the build, failed or not; skipped with it when the build is up to date
+            assert producer.task_id in t.upstream_task_ids and t.trigger_rule == "none_skipped", t.task_id
+            assert t.deferrable is False and t.poke_interval == 2, t.task_id
 
 
 @pytest.mark.parametrize("dag_file", DAG_FILES, ids=[p.name for p in DAG_FILES])

@@ -5,6 +5,7 @@ hand-made landing folder, and no ``airflow dags test``. Values as worked out by 
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import date
 
@@ -13,7 +14,7 @@ import pytest
 from monitor_dordt_west.orchestration import components
 from monitor_dordt_west.publication.content import PILLARS
 from monitor_dordt_west.quarters import Quarter
-from tests import handmade
+from tests import browser, handmade
 from tests.conftest import _free_port, query
 
 pytestmark = pytest.mark.e2e
@@ -89,3 +90,16 @@ def test_the_scheduler_loads_builds_and_publishes_on_its_own(airflow_running, la
     )
     assert f"Kwartaal {last.code}: het warehouse heeft nog geen cijfers" in failed_log
     print(f"scheduler end to end: {elapsed:.0f} s")
+
+    # the same Airflow in a real browser (headless Chromium): the DAG list, docs, a run, a log
+    if not browser.available():
+        assert not os.environ.get("MDW_REQUIRE_SYSTEM_PACKAGES"), "chromium missing"
+        pytest.skip("chromium missing (Debian: apt-get install chromium; .ci/run installs it)")
+    shots = browser.check_ui(
+        components.ui_url(),
+        components.admin_password(),
+        sorted(runs),
+        {d["dag_id"]: [t["name"] for t in d["tags"]] for d in api.dags()},
+        ingest,
+    )
+    print("screenshots in", browser.artefacts(), shots)

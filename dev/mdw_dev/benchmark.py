@@ -139,3 +139,54 @@ def main(rows: int = 5_000_000, national_months: int = 12) -> int:
         shutil.rmtree(work, ignore_errors=True)
         connection.drop_database(tgt)
     return 0
+
+
+def airflow_build(repeat: int = 1) -> int:
+    """``build_warehouse`` through Airflow's scheduler against one ``dbt build`` of the same project on
+    the same data, in one run, on the configured warehouse (after ``./mdw demo``: the sample set).
+
+    Bare: ``builds.build`` (what ``./mdw build`` runs: one ``dbt build`` into the build schemas and
+    the swap). Airflow: the components started (not timed), a manual run of ``build_warehouse``
+    (a manual run always builds), timed from its start to its end as the metadata database has
+    them, and from the trigger to the end as an operator waits."""
+    from datetime import datetime
+
+    from monitor_dordt_west import cli
+    from monitor_dordt_west.orchestration import components
+    from monitor_dordt_west.warehouse import builds, dbt
+
+    tgt = cli.owner_target()
+    dbt.build_manifest()
+    bare = []
+    for _ in range(repeat):
+        result = builds.build(tgt, "benchmark (bare)")
+        assert result.published, result.message
+        bare.append(result.seconds)
+    components.start(tgt)
+    try:
+        api = components.Api.login()
+        through = []
+        for _ in range(repeat):
+            t = time.monotonic()
+            run_id = api.trigger("build_warehouse")["dag_run_id"]
+            while (run := api.call("GET", f"dags/build_warehouse/dagRuns/{run_id}"))[
+                "state"
+            ] not in components.TERMINAL:
+                time.sleep(1)
+            waited = time.monotonic() - t
+            assert run["state"] == "success", run
+            span = datetime.fromisoformat(run["end_date"]) - datetime.fromisoformat(run["start_date"])
+            through.append((span.total_seconds(), waited))
+            tis = api.task_instances("build_warehouse", run_id)
+            producer = next(ti for ti in tis if ti["task_id"] == "dbt.dbt_producer_watcher")
+            print(
+                f"build_warehouse through the scheduler: run {span.total_seconds():.0f} s "
+                f"(trigger to end {waited:.0f} s; the one dbt build {producer['duration']:.0f} s; {len(tis)} tasks)"
+            )
+    finally:
+        components.stop()
+    best_bare = min(bare)
+    best_run = min(s for s, _ in through)
+    print(f"bare (./mdw build: one dbt build + swap): {', '.join(f'{s:.0f} s' for s in bare)}")
+    print(f"ratio build_warehouse / bare: {best_run / best_bare:.2f} (goal <= 1.3)")
+    return 0

@@ -94,6 +94,8 @@ def cmd_test(args: argparse.Namespace) -> int:
 def cmd_benchmark(args: argparse.Namespace) -> int:
     from mdw_dev import benchmark
 
+    if args.airflow:
+        return benchmark.airflow_build(repeat=args.repeat)
     return benchmark.main(rows=args.rows)
 
 
@@ -137,5 +139,11 @@ def register(add) -> None:
     p.add_argument("args", nargs=argparse.REMAINDER)
     p = add("benchmark", cmd_benchmark, "load a generated 5-million-row POL_misdrijven file; compare with bare COPY")
     p.add_argument("--rows", type=int, default=5_000_000)
+    p.add_argument(
+        "--airflow",
+        action="store_true",
+        help="instead: build_warehouse through the scheduler against one bare dbt build (on the demo's warehouse)",
+    )
+    p.add_argument("--repeat", type=int, default=1, help="with --airflow: how many builds of each")
     p = add("lint-sql", cmd_lint_sql, "sqlfluff on the dbt models, compiled against the warehouse (pre-commit)")
     p.add_argument("files", nargs="*", help="model files (default: dbt_project/models)")

@@ -37,6 +37,10 @@ from monitor_dordt_west.warehouse.connection import PgTarget, connect
 log = logging.getLogger(__name__)
 
 COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
+#: With ``AIRFLOW__CORE__EXECUTOR=CeleryExecutor`` (and ``AIRFLOW__CELERY__BROKER_URL``): a worker
+#: on this machine serving every queue (docker-compose runs two, each its own queues)
+CELERY_WORKER = "celery-worker"
+WORKER_QUEUES = ("default", "ingest", "dbt", "publication")
 #: the metadata database's role in the embedded server (not a warehouse component: no grants there)
 METADATA_ROLE = "airflow"
 METADATA_DATABASE = "airflow"
@@ -100,7 +104,7 @@ def env(tgt: PgTarget) -> dict[str, str]:
             # Airflow starts its components as `airflow` from PATH: the project's venv first
             "PATH": f"{Path(airflow_env.airflow_bin()).parent}{os.pathsep}{e.get('PATH', '')}",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_conn(tgt),
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__EXECUTOR": e.get("AIRFLOW__CORE__EXECUTOR") or "LocalExecutor",
             # two cores: dbt runs with as many threads as cores in one task; the rest are sensors
             "AIRFLOW__CORE__PARALLELISM": "8",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
@@ -118,6 +122,9 @@ def env(tgt: PgTarget) -> dict[str, str]:
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
         }
     )
+    if e["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor":
+        # the task states in the metadata database (docker-compose: the same)
+        e.setdefault("AIRFLOW__CELERY__RESULT_BACKEND", "db+" + e["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
     return e
 
 
@@ -160,7 +167,7 @@ def _pid(name: str) -> int | None:
 
 
 def running() -> list[str]:
-    return [name for name in COMPONENTS if _pid(name) is not None]
+    return [name for name in (*COMPONENTS, CELERY_WORKER) if _pid(name) is not None]
 
 
 def _command(name: str) -> list[str]:
@@ -168,6 +175,8 @@ def _command(name: str) -> list[str]:
         return [name, "--skip-serve-logs"]
     if name == "api-server":
         return [name, "--host", "127.0.0.1", "--port", str(port())]
+    if name == CELERY_WORKER:  # on one machine the api-server reads its task logs from the log folder
+        return ["celery", "worker", "--queues", ",".join(WORKER_QUEUES), "--concurrency", "2", "--skip-serve-logs"]
     return [name]
 
 
@@ -255,7 +264,7 @@ def wait_until_up(timeout_s: float = 120) -> None:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
-        dead = [n for n in COMPONENTS if (_run_dir() / f"{n}.pid").exists() and _pid(n) is None]
+        dead = [n for n in (*COMPONENTS, CELERY_WORKER) if (_run_dir() / f"{n}.pid").exists() and _pid(n) is None]
         if dead:
             raise RuntimeError(f"Airflow-component(en) gestopt: {', '.join(dead)}; zie {_log_dir()}")
         time.sleep(1)
@@ -265,7 +274,7 @@ def wait_until_up(timeout_s: float = 120) -> None:
 def stop(timeout_s: float = 30) -> list[str]:
     """Stop every running component (SIGTERM to its process group, SIGKILL after ``timeout_s``)."""
     stopped = []
-    for name in reversed(COMPONENTS):
+    for name in (CELERY_WORKER, *reversed(COMPONENTS)):
         pid = _pid(name)
         if pid is None:
             (_run_dir() / f"{name}.pid").unlink(missing_ok=True)
@@ -380,7 +389,9 @@ class Progress:
             time.sleep(interval_s)
 
 
-def drive(tgt: PgTarget, quarters: list[Any], t0: float, out=print, timeout_s: float = 1800) -> dict[str, Any]:
+def drive(
+    tgt: PgTarget, quarters: list[Any], t0: float, out=print, timeout_s: float = 1800, workers: Iterable[str] = ()
+) -> dict[str, Any]:
     """Let Airflow's own scheduler do the work on what waits in the landing folder, as production
     does, and report every DAG run and state change (``Progress``).
 
@@ -417,7 +428,7 @@ def drive(tgt: PgTarget, quarters: list[Any], t0: float, out=print, timeout_s: f
         when = _at(quarter.publication_date(), RUN_HOUR)
         if not (scheduled_due and due and datetime.fromisoformat(due) == when):
             api.trigger_at("publish_quarter", when)
-    start(tgt, ["scheduler", "triggerer"])
+    start(tgt, ["scheduler", "triggerer", *workers])
     progress = Progress(api, dag_ids, t0, out)
 
     def done(runs: dict[str, list[dict[str, Any]]]) -> bool:

@@ -92,10 +92,19 @@ def ingests_settled(ti=None) -> bool:
     return not busy
 
 
+#: How long after a delivery was loaded publish_quarter keeps waiting for its build when no
+#: ingestion or build run is underway: the scheduler creates the asset-triggered build run a
+#: moment after the load; after that, no build is coming and someone has to start one.
+BUILD_GRACE = timedelta(seconds=60)
+
+
 def publication_ready(ti=None) -> bool:
     """Sensor of publish_quarter: done when no ingestion or build is underway and the warehouse may
-    be published. Waits while a build is still to come (none yet, or deliveries newer than the last
-    build); fails at once when the last build failed or hangs (someone has to act)."""
+    be published. Waits while ingestion or build runs are queued or running; fails (the reason
+    first) when the last build failed or hangs, and when the warehouse lacks a delivery but no
+    build is coming (none underway, the delivery loaded longer than ``BUILD_GRACE`` ago)."""
+    from datetime import UTC
+
     from monitor_dordt_west.warehouse import builds
 
     busy = busy_dags(ti, (*INGEST_DAGS, "build_warehouse"))
@@ -105,23 +114,24 @@ def publication_ready(ti=None) -> bool:
     try:
         builds.check_publishable(connection.target(credentials.PUBLISHER))
     except builds.NotPublishable as exc:
-        if not exc.pending:
-            raise _failed(str(exc)) from exc
-        log.info("wacht op een build: %s", exc)
-        return False
+        if exc.pending and exc.since is not None and datetime.now(UTC) - exc.since < BUILD_GRACE:
+            log.info("wacht op de build van de nieuwste levering: %s", exc)
+            return False
+        raise _failed(str(exc)) from exc
     return True
 
 
-def prepare_warehouse(run_id: str | None = None) -> int:
+def prepare_warehouse(run_id: str | None = None, dag_run=None) -> int:
     """Make sure the ledger and every raw table exist before dbt reads its sources, and start the
-    write-audit-publish build: a register row, fresh build schemas. Returns the build id. Skips
-    (and with it the whole build) when the last published build covers every delivery."""
+    write-audit-publish build: a register row, fresh build schemas. Returns the build id. A run
+    started by asset events skips (and with it the whole build) when the last published build
+    covers every delivery; a run triggered by hand always builds (e.g. after a new dbt project)."""
     from airflow.sdk.exceptions import AirflowSkipException
 
     from monitor_dordt_west.warehouse import builds
 
     tgt = connection.target(credentials.TRANSFORMER)
-    if builds.up_to_date(tgt):
+    if getattr(dag_run, "run_type", None) == "asset_triggered" and builds.up_to_date(tgt):
         raise AirflowSkipException("niets nieuws: de laatste gepubliceerde build bevat elke levering")
     try:
         build_id = builds.start(tgt, f"airflow build_warehouse {run_id}", airflow_run_id=run_id or "?")

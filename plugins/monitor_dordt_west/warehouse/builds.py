@@ -76,9 +76,10 @@ class NotPublishable(RuntimeError):
     ``pending``: a build is still to come (none yet, or deliveries newer than the last one), so
     waiting can help; otherwise (the last build failed, or hangs) someone has to act."""
 
-    def __init__(self, message: str, *, pending: bool = False):
+    def __init__(self, message: str, *, pending: bool = False, since: datetime | None = None):
         super().__init__(message)
         self.pending = pending
+        self.since = since  # pending since: when the newest delivery the last build lacks was loaded
 
 
 @dataclass
@@ -799,5 +800,6 @@ def check_publishable(tgt: PgTarget) -> Build:
                 f"({file_name}, geladen {_when(loaded_at)}){more} kwam binnen na het begin van "
                 f"{published.label}, de laatste gepubliceerde build. {again}",
                 pending=True,
+                since=loaded_at,
             )
     return published
