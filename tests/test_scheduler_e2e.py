@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 
+from monitor_dordt_west import config
 from monitor_dordt_west.orchestration import components
 from monitor_dordt_west.publication.content import PILLARS
 from monitor_dordt_west.quarters import Quarter
@@ -61,6 +62,15 @@ def test_the_scheduler_loads_builds_and_publishes_on_its_own(airflow_running, la
     ]
     assert query(tgt, "SELECT count(*) FROM mdw_meta.publicatie_bestand") == [(20,)]
 
+    # no secret in the components' logs: the UI password is not printed (it was generated before)
+    logs = "".join(p.read_text() for p in (config.paths().home / "logs" / "airflow").glob("*.log"))
+    assert components.admin_password() not in logs and "Password for user" not in logs
+
+    # every listener of the components on 127.0.0.1 (the api-server; no log servers)
+    listening = listeners()
+    assert listening and {ip for ip, _ in listening} == {"127.0.0.1"}, listening
+    assert {p for _, p in listening} == {int(os.environ[components.PORT_ENV])}
+
     # the run types as the metadata database has them
     api = components.Api.login()
     assert api.dag("build_warehouse")["is_paused"] is False
@@ -103,3 +113,18 @@ def test_the_scheduler_loads_builds_and_publishes_on_its_own(airflow_running, la
         ingest,
     )
     print("screenshots in", browser.artefacts(), shots)
+
+
+def listeners() -> set[tuple[str, int]]:
+    """(address, port) of every socket the running components (and their children) listen on."""
+    import psutil
+
+    pids = set()
+    for name in components.running():
+        proc = psutil.Process(components.pid(name))
+        pids |= {proc.pid, *(c.pid for c in proc.children(recursive=True))}
+    return {
+        (c.laddr.ip, c.laddr.port)
+        for c in psutil.net_connections(kind="inet")
+        if c.status == psutil.CONN_LISTEN and c.pid in pids
+    }

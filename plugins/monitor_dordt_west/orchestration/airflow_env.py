@@ -125,10 +125,12 @@ def _restrict(path: Path, mode: int) -> None:
         pass
 
 
+#: Airflow pools the DAGs use: ``dbt`` has one slot (one dbt process per target at a time).
+POOLS = {"dbt": (1, "een dbt build tegelijk (dbt is niet veilig voor gelijktijdige aanroepen op één target)")}
+
+
 def ensure_metadata_db(tgt: PgTarget) -> None:
     """The SQLite metadata DB of ``airflow dags test`` runs, migrated, with the DAGs' pools."""
-    from monitor_dordt_west.orchestration.components import POOLS
-
     marker = config.paths().airflow_home / ".migrated"
     if not marker.exists():
         run_airflow(["db", "migrate"], tgt, capture=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -30,7 +31,7 @@ from typing import Any
 from psycopg import sql
 
 from monitor_dordt_west import config
-from monitor_dordt_west.orchestration import airflow_env
+from monitor_dordt_west.orchestration import airflow_env, preload
 from monitor_dordt_west.warehouse import credentials
 from monitor_dordt_west.warehouse.connection import PgTarget, connect
 
@@ -125,11 +126,12 @@ def env(tgt: PgTarget) -> dict[str, str]:
     if e["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor":
         # the task states in the metadata database (docker-compose: the same)
         e.setdefault("AIRFLOW__CELERY__RESULT_BACKEND", "db+" + e["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+        e.setdefault("AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS", preload.CELERY_CONFIG_OPTIONS)
     return e
 
 
 def passwords_file() -> Path:
-    return config.paths().home / "secrets" / "airflow_ui_passwords.json"
+    return credentials.secrets_dir() / "airflow_ui_passwords.json"
 
 
 def _secret(name: str) -> str:
@@ -140,8 +142,12 @@ def _secret(name: str) -> str:
 
 
 def admin_password() -> str:
-    """The UI password of ``admin`` (the api-server generates it at its first start)."""
-    return json.loads(passwords_file().read_text())[ADMIN]
+    """The UI password of ``admin``: generated once into the passwords file (0600) before the
+    api-server starts, so that the api-server does not generate one and print it in its log."""
+    path = passwords_file()
+    if not path.exists():
+        credentials.write_secret_file(path, json.dumps({ADMIN: secrets.token_urlsafe(18)}))
+    return json.loads(path.read_text())[ADMIN]
 
 
 def _run_dir() -> Path:
@@ -156,18 +162,24 @@ def _log_dir() -> Path:
     return d
 
 
-def _pid(name: str) -> int | None:
+def pid(name: str) -> int | None:
+    """The process id of a running component (its pid file, and the process is still Airflow's)."""
     f = _run_dir() / f"{name}.pid"
     try:
-        pid = int(f.read_text())
-        os.kill(pid, 0)
+        number = int(f.read_text())
+        os.kill(number, 0)
+        # the number may have gone to another process (the components rename themselves:
+        # "airflow scheduler", "airflow api_server", Celery's "[celeryd: …]")
+        title = Path(f"/proc/{number}/cmdline").read_bytes()
+        if not (b"airflow" in title or b"celery" in title):
+            return None
     except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
         return None
-    return pid
+    return number
 
 
 def running() -> list[str]:
-    return [name for name in (*COMPONENTS, CELERY_WORKER) if _pid(name) is not None]
+    return [name for name in (*COMPONENTS, CELERY_WORKER) if pid(name) is not None]
 
 
 def _command(name: str) -> list[str]:
@@ -176,12 +188,9 @@ def _command(name: str) -> list[str]:
     if name == "api-server":
         return [name, "--host", "127.0.0.1", "--port", str(port())]
     if name == CELERY_WORKER:  # on one machine the api-server reads its task logs from the log folder
-        return ["celery", "worker", "--queues", ",".join(WORKER_QUEUES), "--concurrency", "2", "--skip-serve-logs"]
+        # 4 slots on 2 cores: the sensors (wait_for_ingests, the watchers) mostly sleep in theirs
+        return ["celery", "worker", "--queues", ",".join(WORKER_QUEUES), "--concurrency", "4", "--skip-serve-logs"]
     return [name]
-
-
-#: Airflow pools the DAGs use: ``dbt`` has one slot (one dbt process per target at a time).
-POOLS = {"dbt": (1, "een dbt build tegelijk (dbt is niet veilig voor gelijktijdige aanroepen op één target)")}
 
 
 def migrate(tgt: PgTarget, environment: dict[str, str] | None = None) -> None:
@@ -198,7 +207,7 @@ def migrate(tgt: PgTarget, environment: dict[str, str] | None = None) -> None:
         return
     for args in (
         ["db", "migrate"],
-        *(["pools", "set", name, str(slots), text] for name, (slots, text) in POOLS.items()),
+        *(["pools", "set", name, str(slots), text] for name, (slots, text) in airflow_env.POOLS.items()),
     ):
         subprocess.run(
             [airflow_env.airflow_bin(), *args],
@@ -225,19 +234,23 @@ def start(tgt: PgTarget, names: Iterable[str] = COMPONENTS, timeout_s: float = 1
     """Start the components that are not running (each in its own session, output in
     ``$MDW_HOME/logs/airflow/<name>.log``, 0600) and wait until the api-server answers."""
     environment = env(tgt)
+    admin_password()  # before the api-server starts (it would print a password it generates)
     migrate(tgt, environment)
     p = port()
     if "api-server" not in running() and _port_in_use(p):
         raise RuntimeError(f"poort {p} is al in gebruik: zet {PORT_ENV} op een vrije poort")
     for name in names:
-        if _pid(name) is not None:
+        if pid(name) is not None:
             continue
         log_path = _log_dir() / f"{name}.log"
+        # the processes that fork the task processes import the tasks' heavy modules once
+        forks_tasks = name in ("scheduler", CELERY_WORKER)
+        own_env = {**environment, preload.ENV: "1"} if forks_tasks else environment
         fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "a") as out:
             proc = subprocess.Popen(
                 [airflow_env.airflow_bin(), *_command(name)],
-                env=environment,
+                env=own_env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -264,7 +277,7 @@ def wait_until_up(timeout_s: float = 120) -> None:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
-        dead = [n for n in (*COMPONENTS, CELERY_WORKER) if (_run_dir() / f"{n}.pid").exists() and _pid(n) is None]
+        dead = [n for n in (*COMPONENTS, CELERY_WORKER) if (_run_dir() / f"{n}.pid").exists() and pid(n) is None]
         if dead:
             raise RuntimeError(f"Airflow-component(en) gestopt: {', '.join(dead)}; zie {_log_dir()}")
         time.sleep(1)
@@ -275,23 +288,23 @@ def stop(timeout_s: float = 30) -> list[str]:
     """Stop every running component (SIGTERM to its process group, SIGKILL after ``timeout_s``)."""
     stopped = []
     for name in (CELERY_WORKER, *reversed(COMPONENTS)):
-        pid = _pid(name)
-        if pid is None:
+        found = pid(name)
+        if found is None:
             (_run_dir() / f"{name}.pid").unlink(missing_ok=True)
             continue
         try:
-            os.killpg(pid, signal.SIGTERM)
+            os.killpg(found, signal.SIGTERM)
         except ProcessLookupError:
             pass
         stopped.append(name)
     deadline = time.monotonic() + timeout_s
     for name in stopped:
-        while _pid(name) is not None and time.monotonic() < deadline:
+        while pid(name) is not None and time.monotonic() < deadline:
             time.sleep(0.3)
-        pid = _pid(name)
-        if pid is not None:
+        found = pid(name)
+        if found is not None:
             try:
-                os.killpg(pid, signal.SIGKILL)
+                os.killpg(found, signal.SIGKILL)
             except ProcessLookupError:
                 pass
         (_run_dir() / f"{name}.pid").unlink(missing_ok=True)
@@ -353,6 +366,7 @@ def schedule_due(api: Api, dag_id: str) -> bool:
 
 
 TERMINAL = {"success", "failed"}
+QUIET_S = 8
 
 
 class Progress:
@@ -415,26 +429,43 @@ def drive(
         time.sleep(1)
     out(f"[{time.monotonic() - t0:5.0f} s] Airflow: {len(dag_ids)} DAGs ingelezen, niet gepauzeerd; UI {ui_url()}")
     landing = config.paths().landing
+    before: dict[str, int] = {}  # the ingestion DAGs that run now (schedule due, or files wait): their runs so far
     for partner in registry.PARTNERS:
-        waiting = (landing / partner).is_dir() and any(
-            not f.name.startswith(".") for f in (landing / partner).iterdir()
-        )
-        if waiting and not schedule_due(api, f"ingest_{partner}"):
-            api.trigger(f"ingest_{partner}")
+        dag_id, folder = f"ingest_{partner}", landing / partner
+        waiting = folder.is_dir() and any(not f.name.startswith(".") for f in folder.iterdir())
+        due = schedule_due(api, dag_id)
+        if due or waiting:
+            before[dag_id] = len(api.runs(dag_id))
+        if waiting and not due:
+            api.trigger(dag_id)
     publish_runs = len(api.runs("publish_quarter"))
     scheduled_due = schedule_due(api, "publish_quarter")
-    due = api.dag("publish_quarter").get("next_dagrun_run_after")
+    next_run = api.dag("publish_quarter").get("next_dagrun_run_after")
     for quarter in quarters:
         when = _at(quarter.publication_date(), RUN_HOUR)
-        if not (scheduled_due and due and datetime.fromisoformat(due) == when):
+        if not (scheduled_due and next_run and datetime.fromisoformat(next_run) == when):
             api.trigger_at("publish_quarter", when)
+    workers = list(workers)
     start(tgt, ["scheduler", "triggerer", *workers])
     progress = Progress(api, dag_ids, t0, out)
 
+    quiet_since: list[float] = []
+
     def done(runs: dict[str, list[dict[str, Any]]]) -> bool:
-        every = [r for rs in runs.values() for r in rs]
-        return len(runs["publish_quarter"]) >= publish_runs + len(quarters) and all(
-            r["state"] in TERMINAL for r in every
+        """Every expected run is there and every run has ended, for ``QUIET_S`` (an asset-triggered
+        run is created a moment after the run whose asset event starts it)."""
+        dead = [n for n in (*COMPONENTS, *workers) if pid(n) is None]
+        if dead:
+            raise RuntimeError(f"Airflow-component(en) gestopt: {', '.join(dead)}; zie {_log_dir()}")
+        ended = (
+            all(len(runs[d]) > n for d, n in before.items())
+            and len(runs["publish_quarter"]) >= publish_runs + len(quarters)
+            and all(r["state"] in TERMINAL for rs in runs.values() for r in rs)
         )
+        if not ended:
+            quiet_since.clear()
+            return False
+        quiet_since[:] = quiet_since or [time.monotonic()]
+        return time.monotonic() - quiet_since[0] >= QUIET_S
 
     return progress.wait(done, timeout_s)

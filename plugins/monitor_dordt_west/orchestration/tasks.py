@@ -228,6 +228,7 @@ DBT_PRODUCER_ARGS: dict[str, Any] = {
     "dbt_cmd_flags": ["--resource-type", "test"],
     "pool": "dbt",
     "retries": 0,
+    "queue": QUEUE_DBT,  # cosmos sets the producer's queue before default_args apply
 }
 #: The tasks that watch one seed or model each: poll the producer's status every 2 s in their
 #: slot (a deferral would start each task twice); never run dbt themselves (no retries).
