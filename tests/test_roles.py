@@ -211,7 +211,8 @@ def test_superuser_is_not_used_and_secrets_are_private(fresh_db):
     attrs = query(
         fresh_db,
         "SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles "
-        "WHERE rolname LIKE 'mdw\\_%%' ORDER BY 1",
+        # mdw_airflow, the Airflow metadata database's own role, exists once a test started Airflow
+        "WHERE rolname LIKE 'mdw\\_%%' AND rolname <> 'mdw_airflow' ORDER BY 1",
     )
     assert attrs == [
         ("mdw_analyst", False, False, False, False),
@@ -220,6 +221,10 @@ def test_superuser_is_not_used_and_secrets_are_private(fresh_db):
         ("mdw_publisher", False, False, False, False),
         ("mdw_transformer", False, False, False, False),
     ]
+    assert query(
+        fresh_db,
+        "SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles WHERE rolname = 'mdw_airflow'",
+    ) in ([], [(False, False, False, False)])
     # the passwords are nowhere in the database, only SCRAM verifiers (readable by the superuser only)
     with connection.connect(fresh_db) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -170,8 +170,10 @@ def pid(name: str) -> int | None:
         os.kill(number, 0)
         # the number may have gone to another process (the components rename themselves:
         # "airflow scheduler", "airflow api_server", Celery's "[celeryd: …]")
+        if Path(f"/proc/{number}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+            return None  # exited (a zombie until its parent reaps it)
         title = Path(f"/proc/{number}/cmdline").read_bytes()
-        if not (b"airflow" in title or b"celery" in title):
+        if title and not (b"airflow" in title or b"celery" in title):  # empty: renaming itself right now
             return None
     except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
         return None
@@ -259,8 +261,18 @@ def start(tgt: PgTarget, names: Iterable[str] = COMPONENTS, timeout_s: float = 1
                 start_new_session=True,
             )
         (_run_dir() / f"{name}.pid").write_text(str(proc.pid))
+        _started[name] = proc
     wait_until_up(timeout_s)
     return environment
+
+
+#: the components this process started: their exit is known for sure (``Popen.poll``)
+_started: dict[str, subprocess.Popen] = {}
+
+
+def died() -> list[str]:
+    """The components this process started that have exited, with their exit code."""
+    return [f"{name} (exit {proc.returncode})" for name, proc in _started.items() if proc.poll() is not None]
 
 
 def _port_in_use(p: int) -> bool:
@@ -277,7 +289,7 @@ def wait_until_up(timeout_s: float = 120) -> None:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
-        dead = [n for n in (*COMPONENTS, CELERY_WORKER) if (_run_dir() / f"{n}.pid").exists() and pid(n) is None]
+        dead = died()
         if dead:
             raise RuntimeError(f"Airflow-component(en) gestopt: {', '.join(dead)}; zie {_log_dir()}")
         time.sleep(1)
@@ -308,6 +320,12 @@ def stop(timeout_s: float = 30) -> list[str]:
             except ProcessLookupError:
                 pass
         (_run_dir() / f"{name}.pid").unlink(missing_ok=True)
+    for name, proc in list(_started.items()):  # reap what this process started
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            continue
+        del _started[name]
     return stopped
 
 
@@ -454,7 +472,7 @@ def drive(
     def done(runs: dict[str, list[dict[str, Any]]]) -> bool:
         """Every expected run is there and every run has ended, for ``QUIET_S`` (an asset-triggered
         run is created a moment after the run whose asset event starts it)."""
-        dead = [n for n in (*COMPONENTS, *workers) if pid(n) is None]
+        dead = died()
         if dead:
             raise RuntimeError(f"Airflow-component(en) gestopt: {', '.join(dead)}; zie {_log_dir()}")
         ended = (
