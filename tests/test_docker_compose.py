@@ -210,3 +210,22 @@ def test_compose_gives_every_component_its_own_role_and_no_component_the_superus
     init_env = services["airflow-init"]["environment"]
     assert init_env["MDW_WAREHOUSE_URI"].startswith("postgresql://mdw_owner:${MDW_PG_PASSWORD_OWNER:?")
     assert "mdw migrate" in " ".join(services["airflow-init"]["command"])
+
+
+def test_the_workers_preload_the_task_modules_before_they_fork():
+    """Each Celery worker imports GX, cosmos and dbt once, in its main process, through the Celery
+    configuration the provider reads there (orchestration/preload.py); the configuration itself
+    stays the provider's."""
+    import importlib
+
+    from airflow.providers.celery.executors.default_celery import DEFAULT_CELERY_CONFIG
+
+    from monitor_dordt_west.orchestration import preload
+
+    compose = load_compose()
+    for name in ("airflow-worker-1", "airflow-worker-2"):
+        env = compose["services"][name]["environment"]
+        assert env[preload.ENV] == "1"
+        assert env["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"] == preload.CELERY_CONFIG_OPTIONS
+    module, attr = preload.CELERY_CONFIG_OPTIONS.rsplit(".", 1)
+    assert getattr(importlib.import_module(module), attr) is DEFAULT_CELERY_CONFIG
