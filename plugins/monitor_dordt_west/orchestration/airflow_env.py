@@ -1,4 +1,6 @@
-"""The local Airflow the project runs its DAGs in (``airflow dags test`` with a SQLite metadata DB)."""
+"""The environment of the project's Airflow: the DAGs, plugins, connections per role, the pseudonym
+key, private files. ``orchestration.components`` adds the PostgreSQL metadata database and runs
+the components; ``run_airflow`` (the tests' ``airflow dags test``) keeps a SQLite metadata DB."""
 
 from __future__ import annotations
 

@@ -161,7 +161,7 @@ def publish_warehouse(build_id: int) -> str:
 def record_failed_build(run_id: str | None = None, ti=None) -> None:
     """After the dbt tasks and publish_warehouse (trigger rule all_done): skip when the build was
     published; otherwise mark it failed with which test failed on which rows (``dbt test`` once
-    more on the build schemas: cosmos ran every node on its own) and fail, so the run fails."""
+    more on the build schemas: the producer's results stay in cosmos' temporary copy) and fail, so the run fails."""
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
     from monitor_dordt_west.warehouse import builds

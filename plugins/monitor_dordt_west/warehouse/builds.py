@@ -18,7 +18,7 @@ older than the newest loaded delivery.
 
 Two paths, one set of functions: :func:`build` (``mdw build``, ``mdw run``, ``pipeline.run``)
 runs it all in one process; the Airflow DAG ``build_warehouse`` calls :func:`start`
-(prepare_warehouse), lets cosmos run dbt node by node with the suffix, then :func:`publish_build`
+(prepare_warehouse), lets cosmos run one ``dbt build`` with the suffix (watcher mode), then :func:`publish_build`
 (publish_warehouse) or :func:`collect_failures` + :func:`record_failure` (record_failed_build).
 """
 
@@ -669,8 +669,8 @@ def failure_summary(
 
 
 def collect_failures(tgt: PgTarget, build_id: int, failed_tasks: list[str] | None = None) -> str:
-    """The failure summary of a build cosmos ran node by node (no run_results.json of the whole
-    build): ``dbt test`` once more on the build schemas, into a temporary target path."""
+    """The failure summary of a build cosmos ran (its run_results.json stays in cosmos' temporary
+    copy of the project): ``dbt test`` once more on the build schemas, into a temporary target path."""
     tgt = as_role(tgt, TRANSFORMER)
     from monitor_dordt_west.warehouse import dbt
 
