@@ -193,6 +193,20 @@ def query(tgt, sql: str, params=()):
         return conn.execute(sql, params).fetchall()
 
 
+@pytest.fixture
+def airflow_metadata(fresh_db, airflow_home, monkeypatch):
+    """A PostgreSQL metadata database of this test's own in the embedded server (the components
+    create and migrate it): runs of an earlier test on this worker would make a DAG's schedule
+    not due, and show among this test's runs. Dropped after the test's components stopped."""
+    from monitor_dordt_west.orchestration import components
+
+    name = f"airflow_{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv(components.METADATA_DATABASE_ENV, name)
+    yield name
+    components.stop()
+    _drop(fresh_db.with_dbname(name))
+
+
 @pytest.fixture(scope="session")
 def dbt_manifest(mdw_home) -> Path:
     """The manifest cosmos renders the build DAG from (``mdw manifest``)."""

@@ -49,7 +49,7 @@ def redis_url(tmp_path):
 
 
 def test_a_celery_worker_runs_the_ingest_and_the_asset_triggered_build(
-    redis_url, fresh_db, landing, dbt_manifest, airflow_home, monkeypatch
+    redis_url, fresh_db, airflow_metadata, landing, dbt_manifest, airflow_home, monkeypatch
 ):
     monkeypatch.setenv(components.PORT_ENV, str(_free_port()))
     monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "CeleryExecutor")

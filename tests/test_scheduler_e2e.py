@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def airflow_running(fresh_db, landing, dbt_manifest, airflow_home, monkeypatch):
+def airflow_running(fresh_db, airflow_metadata, landing, dbt_manifest, airflow_home, monkeypatch):
     monkeypatch.setenv(components.PORT_ENV, str(_free_port()))
     yield fresh_db
     components.stop()

@@ -45,10 +45,17 @@ WORKER_QUEUES = ("default", "ingest", "dbt", "publication")
 #: the metadata database's role in the embedded server (not a warehouse component: no grants there)
 METADATA_ROLE = "airflow"
 METADATA_DATABASE = "airflow"
+#: another metadata database in the embedded server (each test that runs the scheduler has its own)
+METADATA_DATABASE_ENV = "MDW_AIRFLOW_METADATA_DB"
 PORT_ENV = "MDW_AIRFLOW_PORT"
 DEFAULT_PORT = 8080
 TIMEZONE = "Europe/Amsterdam"
 ADMIN = "admin"
+
+
+def metadata_database() -> str:
+    """The metadata database's name in the embedded server: ``airflow``, or ``MDW_AIRFLOW_METADATA_DB``."""
+    return os.environ.get(METADATA_DATABASE_ENV) or METADATA_DATABASE
 
 
 def port() -> int:
@@ -68,6 +75,7 @@ def metadata_conn(tgt: PgTarget) -> str:
         return configured
     role = credentials.role_name(METADATA_ROLE)
     secret = credentials.password(METADATA_ROLE, create=True)
+    database = metadata_database()
     with connect(tgt, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
         if not exists:
@@ -82,16 +90,14 @@ def metadata_conn(tgt: PgTarget) -> str:
                     sql.Identifier(role), sql.Literal(credentials.scram_verifier(secret))
                 )
             )
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (METADATA_DATABASE,)).fetchone():
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone():
             conn.execute(sql.SQL("GRANT {} TO CURRENT_USER").format(sql.Identifier(role)))
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(METADATA_DATABASE), sql.Identifier(role))
-            )
-            conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(METADATA_DATABASE)))
+            conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), sql.Identifier(role)))
+            conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database)))
         conn.execute(
             sql.SQL("REVOKE CONNECT ON DATABASE {} FROM {}").format(sql.Identifier(tgt.dbname), sql.Identifier(role))
         )
-    meta = PgTarget(tgt.host, tgt.port, role, secret, METADATA_DATABASE)
+    meta = PgTarget(tgt.host, tgt.port, role, secret, database)
     return meta.uri("postgresql+psycopg2")
 
 
