@@ -24,8 +24,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def airflow_running(fresh_db, airflow_metadata, landing, dbt_manifest, airflow_home, monkeypatch):
     monkeypatch.setenv(components.PORT_ENV, str(_free_port()))
-    yield fresh_db
-    components.stop()
+    return fresh_db  # airflow_metadata stops the components after the test
 
 
 def test_the_scheduler_loads_builds_and_publishes_on_its_own(airflow_running, landing, tmp_path, monkeypatch):
