@@ -116,6 +116,13 @@ def test_build_dag_publishes_only_when_every_dbt_task_passed(dagbag):
             # after the build, failed or not; skipped with it when the build is up to date
             assert producer.task_id in t.upstream_task_ids and t.trigger_rule == "none_skipped", t.task_id
             assert t.deferrable is False and t.poke_interval == 2, t.task_id
+            # under the scheduler they start and end in the triggerer: no task process each
+            assert t.start_from_trigger is True, t.task_id
+            assert t.start_trigger_args.trigger_cls.endswith("dbt_watchers.NodeOutcomeTrigger"), t.task_id
+            assert t.start_trigger_args.trigger_kwargs == {
+                "model_unique_id": t.model_unique_id,
+                "producer_task_id": producer.task_id,
+            }, t.task_id
 
 
 @pytest.mark.parametrize("dag_file", DAG_FILES, ids=[p.name for p in DAG_FILES])

@@ -238,19 +238,35 @@ DBT_WATCHER_ARGS: dict[str, Any] = {"poke_interval": 2, "deferrable": False, "re
 def watch_after_the_build(group) -> None:
     """In cosmos' watcher task group, start every seed and model task when the one ``dbt build``
     has ended, failed or not (trigger rule none_skipped: a build skipped as up to date skips them
-    too), each then reads its node's outcome at once: a node dbt
-    built succeeds, a node dbt skipped after a failure fails. Measured on this 2-core machine,
-    watchers beside the build slowed it 2.7× (190 s against ~70 s: each task start parses the
-    DAG, ~3 s); after it they cost their start only. It also keeps ``airflow dags test`` (one task
-    at a time) from waiting forever in a watcher whose build cannot start."""
+    too); each then reads its node's outcome at once: a node dbt built succeeds, a node dbt
+    skipped after an upstream failure fails (cosmos records it so).
+
+    Under the scheduler they start and end in the triggerer (``dbt_watchers``): no task process
+    each. They depend on the producer only, not on each other: the outcome of every node is known
+    when the build has ended, and cosmos' edges between them made the scheduler start them level
+    by level (~3 s per level of the dbt graph, 30–40 s in all). The lineage is dbt's (``mdw docs``).
+    Measured on this 2-core machine, watcher processes beside the build slowed it 2.7×; after it,
+    as task processes, they took ~30 s. It also keeps ``airflow dags test`` (one task at a time)
+    from waiting forever in a watcher whose build cannot start."""
     from airflow.sdk import TriggerRule
 
+    from monitor_dordt_west.orchestration.dbt_watchers import record_node_outcomes, start_in_the_triggerer
+
     producer = next(t for t in group.children.values() if t.task_id.endswith(".dbt_producer_watcher"))
-    for t in group.children.values():
-        if t is producer or producer.task_id in t.upstream_task_ids or not hasattr(t, "producer_task_id"):
-            continue
-        producer >> t
+    # one XCom per seed and model, not cosmos' five or six per node (``dbt_watchers``); set on the
+    # instance: the task process parses this DAG file too, so its producer has it as well
+    producer._make_parse_callable = record_node_outcomes
+    watchers = [t for t in group.children.values() if t is not producer and hasattr(t, "producer_task_id")]
+    ids = {t.task_id for t in watchers}
+    for t in watchers:
+        # no public API removes a dependency: both sides of the edge, as set_upstream adds them
+        for other in ids & t.upstream_task_ids:
+            t.upstream_task_ids.discard(other)
+            group.children[other].downstream_task_ids.discard(t.task_id)
+        if producer.task_id not in t.upstream_task_ids:
+            producer >> t
         t.trigger_rule = TriggerRule.NONE_SKIPPED
+        start_in_the_triggerer(t, producer.task_id)
 
 
 def dag_doc(partner: str) -> str:
