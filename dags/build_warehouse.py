@@ -44,7 +44,7 @@ from monitor_dordt_west.orchestration.tasks import (
     record_failed_build,
     watch_after_the_build,
 )
-from monitor_dordt_west.warehouse.dbt import MANIFEST, dbt_executable
+from monitor_dordt_west.warehouse.dbt import MANIFEST, PROFILE, TARGET, dbt_executable
 
 if not MANIFEST.exists():
     raise FileNotFoundError(f"dbt manifest missing at {MANIFEST}: run `./mdw manifest` first")
@@ -72,8 +72,8 @@ def build_warehouse():
             install_dbt_deps=False,
         ),
         profile_config=ProfileConfig(
-            profile_name="monitor_dordt_west",
-            target_name="warehouse",
+            profile_name=PROFILE,  # as `mdw manifest` parsed: dbt's partial parsing holds
+            target_name=TARGET,
             profiles_yml_filepath=config.DBT_PROJECT_DIR / "profiles.yml",
         ),
         # one `dbt build` (the producer) builds and tests everything; one task per seed and model

@@ -127,3 +127,20 @@ def test_the_trigger_serializes_to_what_it_is_built_from():
     path, kwargs = NodeOutcomeTrigger(MODEL, "dbt.dbt_producer_watcher").serialize()
     assert path == "monitor_dordt_west.orchestration.dbt_watchers.NodeOutcomeTrigger"
     assert NodeOutcomeTrigger(**kwargs).serialize() == (path, kwargs)
+
+
+def test_the_builds_dbt_starts_from_the_manifests_parse(fresh_db, tmp_path):
+    """``mdw manifest`` parses as build_warehouse's one ``dbt build`` runs (profile and target named,
+    the transformer's server, database and user, the build schemas), so that dbt re-parses
+    nothing; a parse that differs (no profile named, as before) makes dbt start over."""
+    from monitor_dordt_west import config
+    from monitor_dordt_west.warehouse import connection, credentials, dbt
+
+    dbt.build_manifest(tmp_path)
+    as_the_build = ["parse", "--profile", dbt.PROFILE, "--target", dbt.TARGET]
+    transformer = connection.target(credentials.TRANSFORMER)
+    kwargs = {"target_path": tmp_path, "capture": True, "schema_suffix": config.DBT_BUILD_SUFFIX}
+    again = dbt.run_dbt(as_the_build, transformer, **kwargs)
+    assert "Unable to do partial parsing" not in again.stdout, again.stdout
+    otherwise = dbt.run_dbt(["parse"], transformer, **kwargs)
+    assert "Unable to do partial parsing because config vars, config profile" in otherwise.stdout

@@ -98,6 +98,18 @@ def test_the_scheduler_loads_builds_and_publishes_on_its_own(airflow_running, la
         )
     )
     assert f"Kwartaal {last.code}: het warehouse heeft nog geen cijfers" in failed_log
+
+    # the build: a task per model that ran in the triggerer (dbt_watchers), no task process, and
+    # says what dbt did with its model
+    build = builds[0]["dag_run_id"]
+    model = "dbt.int_reeks__tellingen_run"
+    model_ti = api.call("GET", f"dags/build_warehouse/dagRuns/{build}/taskInstances/{model}")
+    assert model_ti["state"] == "success" and not model_ti["pid"], model_ti
+    model_log = str(api.call("GET", f"dags/build_warehouse/dagRuns/{build}/taskInstances/{model}/logs/1"))
+    assert "model.monitor_dordt_west.int_reeks__tellingen: success in de dbt-build" in model_log
+    assert "SELECT " in model_log  # dbt's message: the rows it wrote
+    triggerer_log = (config.paths().home / "logs" / "airflow" / "triggerer.log").read_text()
+    assert "execution API built ahead" in triggerer_log
     print(f"scheduler end to end: {elapsed:.0f} s")
 
     # the same Airflow in a real browser (headless Chromium): the DAG list, docs, a run, a log

@@ -19,6 +19,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -191,7 +192,14 @@ def running() -> list[str]:
 
 
 def _command(name: str) -> list[str]:
-    if name in ("scheduler", "triggerer"):
+    """The command line of a component."""
+    if name == "triggerer":  # airflow triggerer, its execution API built before it starts (``triggerer``)
+        return [sys.executable, "-m", "monitor_dordt_west.orchestration.triggerer", "--skip-serve-logs"]
+    return [airflow_env.airflow_bin(), *_airflow_args(name)]
+
+
+def _airflow_args(name: str) -> list[str]:
+    if name == "scheduler":
         return [name, "--skip-serve-logs"]
     if name == "api-server":
         return [name, "--host", "127.0.0.1", "--port", str(port())]
@@ -257,7 +265,7 @@ def start(tgt: PgTarget, names: Iterable[str] = COMPONENTS, timeout_s: float = 1
         fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "a") as out:
             proc = subprocess.Popen(
-                [airflow_env.airflow_bin(), *_command(name)],
+                _command(name),
                 env=own_env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -28,6 +28,7 @@ __all__ = [
     "ensure_database",
     "hand_over",
     "run_sql_file",
+    "settings",
     "target",
 ]
 
@@ -72,6 +73,22 @@ def target(role: str = credentials.OWNER) -> PgTarget:
     else:
         owner = EmbeddedPostgres(config.paths().pgdata, config.embedded_port()).ensure_running()
     return owner if role == credentials.OWNER else as_role(owner, role)
+
+
+def settings(role: str) -> PgTarget:
+    """The server, database and user ``role`` connects with, as configured (as :func:`target`
+    resolves them), without its password and without starting or reaching the warehouse."""
+    uri = _configured_uri(role)
+    if uri:
+        tgt = PgTarget.from_uri(uri)
+        return PgTarget(tgt.host, tgt.port, tgt.user, "", tgt.dbname)
+    owner_uri = _configured_uri(credentials.OWNER)
+    if owner_uri:
+        owner = PgTarget.from_uri(owner_uri)
+        host, port, dbname = owner.host, owner.port, owner.dbname
+    else:
+        host, port, dbname = EmbeddedPostgres.HOST, config.embedded_port(), config.EMBEDDED_DATABASE
+    return PgTarget(host, port, credentials.role_name(role), "", dbname)
 
 
 def as_role(tgt: PgTarget, role: str) -> PgTarget:

