@@ -142,16 +142,28 @@ def main(rows: int = 5_000_000, national_months: int = 12) -> int:
 
 
 def _wait_until_idle(api, timeout_s: float = 900) -> None:
-    """Until no schedule is due and no run is underway: a first start of the scheduler runs the
-    daily ingestion DAGs for their latest interval, and the build waits for those (its sensor
-    wait_for_ingests); the build is timed alone."""
+    """Until every component reports healthy (the scheduler heartbeats once it has preloaded the
+    tasks' modules, the triggerer once it has built its execution API: ~20 s of CPU each after a
+    start), no schedule is due and no run is underway (a first start of the scheduler runs the
+    daily ingestion DAGs for their latest interval, and the build would wait for those): the
+    build is timed alone, as a build runs in a deployment that is up."""
+    import json
+    import urllib.request
+
     from monitor_dordt_west.orchestration import components
+
+    def unhealthy() -> list[str]:
+        with urllib.request.urlopen(f"{components.ui_url()}/api/v2/monitor/health", timeout=10) as r:
+            health = json.load(r)
+        return [name for name, part in health.items() if (part or {}).get("status") != "healthy"]
 
     dag_ids = [d["dag_id"] for d in api.dags()]
     deadline = time.monotonic() + timeout_s
-    while [d for d in dag_ids if components.schedule_due(api, d)] or [
-        d for d in dag_ids for r in api.runs(d) if r["state"] not in components.TERMINAL
-    ]:
+    while (
+        unhealthy()
+        or [d for d in dag_ids if components.schedule_due(api, d)]
+        or [d for d in dag_ids for r in api.runs(d) if r["state"] not in components.TERMINAL]
+    ):
         if time.monotonic() > deadline:
             raise TimeoutError(f"Airflow na {timeout_s:.0f} s nog bezig")
         time.sleep(2)
