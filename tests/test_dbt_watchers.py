@@ -144,3 +144,25 @@ def test_the_builds_dbt_starts_from_the_manifests_parse(fresh_db, tmp_path):
     assert "Unable to do partial parsing" not in again.stdout, again.stdout
     otherwise = dbt.run_dbt(["parse"], transformer, **kwargs)
     assert "Unable to do partial parsing because config vars, config profile" in otherwise.stdout
+
+
+def test_the_triggerer_started_through_its_module_is_known_and_stopped(mdw_home):
+    """The triggerer runs as ``python -m monitor_dordt_west.orchestration.triggerer``: its process
+    title names no "airflow", and ``components.pid`` (hence ``stop``) must still know it (a
+    triggerer left running outlived its test's metadata database: CI failure)."""
+    import subprocess
+    import sys
+
+    from monitor_dordt_west.orchestration import components
+
+    assert components._command("triggerer")[:3] == [sys.executable, "-m", components.TRIGGERER_MODULE]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)", components.TRIGGERER_MODULE], start_new_session=True
+    )
+    try:
+        (components._run_dir() / "triggerer.pid").write_text(str(proc.pid))
+        assert components.pid("triggerer") == proc.pid
+        assert "triggerer" in components.stop(timeout_s=10)
+        assert proc.wait(timeout=10) is not None and components.pid("triggerer") is None
+    finally:
+        proc.kill()

@@ -169,6 +169,10 @@ def _log_dir() -> Path:
     return d
 
 
+#: the triggerer's command (``python -m``): its process title names this module, not Airflow
+TRIGGERER_MODULE = "monitor_dordt_west.orchestration.triggerer"
+
+
 def pid(name: str) -> int | None:
     """The process id of a running component (its pid file, and the process is still Airflow's)."""
     f = _run_dir() / f"{name}.pid"
@@ -180,7 +184,8 @@ def pid(name: str) -> int | None:
         if Path(f"/proc/{number}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
             return None  # exited (a zombie until its parent reaps it)
         title = Path(f"/proc/{number}/cmdline").read_bytes()
-        if title and not (b"airflow" in title or b"celery" in title):  # empty: renaming itself right now
+        ours = (b"airflow", b"celery", TRIGGERER_MODULE.encode())  # the triggerer: python -m <module>
+        if title and not any(word in title for word in ours):  # empty: renaming itself right now
             return None
     except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
         return None
@@ -194,7 +199,7 @@ def running() -> list[str]:
 def _command(name: str) -> list[str]:
     """The command line of a component."""
     if name == "triggerer":  # airflow triggerer, its execution API built before it starts (``triggerer``)
-        return [sys.executable, "-m", "monitor_dordt_west.orchestration.triggerer", "--skip-serve-logs"]
+        return [sys.executable, "-m", TRIGGERER_MODULE, "--skip-serve-logs"]
     return [airflow_env.airflow_bin(), *_airflow_args(name)]
 
 
