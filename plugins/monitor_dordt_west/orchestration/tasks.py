@@ -250,6 +250,7 @@ def watch_after_the_build(group) -> None:
     from waiting forever in a watcher whose build cannot start. After them one task,
     ``dbt.nodes_done``, on which what follows the group depends. The producer records one XCom
     per seed and model (``dbt_watchers.record_node_outcomes``)."""
+    from airflow.providers.standard.operators.empty import EmptyOperator
     from airflow.sdk import TriggerRule
 
     from monitor_dordt_west.orchestration.dbt_watchers import record_node_outcomes, start_in_the_triggerer
@@ -259,21 +260,18 @@ def watch_after_the_build(group) -> None:
     # instance: the task process parses this DAG file too, so its producer has it as well
     producer._make_parse_callable = record_node_outcomes
     watchers = [t for t in group.children.values() if t is not producer and hasattr(t, "producer_task_id")]
+    # one task after them all (the scheduler runs an EmptyOperator without a process): what comes
+    # after the group then depends on one task, not 57 (each edge hashes the DAG: ~4 ms a parse)
+    nodes_done = EmptyOperator(task_id="nodes_done", task_group=group, dag=producer.dag)
     ids = {t.task_id for t in watchers}
     for t in watchers:
-        # no public API removes a dependency: both sides of the edge, as set_upstream keeps them
-        # (and so the producer's edge: `producer >> t` costs ~6 ms a task in this DAG's parse)
+        # no public API removes a dependency: both sides of each edge, as set_upstream keeps them
+        # (and so the new edges: `producer >> t` costs ~6 ms a task in this DAG's parse)
         for other in ids & t.upstream_task_ids:
             t.upstream_task_ids.discard(other)
             group.children[other].downstream_task_ids.discard(t.task_id)
         t.upstream_task_ids.add(producer.task_id)
         producer.downstream_task_ids.add(t.task_id)
-    # one task after them all (the scheduler runs an EmptyOperator without a process): what comes
-    # after the group then depends on one task, not 57 (each edge hashes the DAG: ~4 ms a parse)
-    from airflow.providers.standard.operators.empty import EmptyOperator
-
-    nodes_done = EmptyOperator(task_id="nodes_done", task_group=group, dag=producer.dag)
-    for t in watchers:
         t.downstream_task_ids.add(nodes_done.task_id)
         nodes_done.upstream_task_ids.add(t.task_id)
         t.trigger_rule = TriggerRule.NONE_SKIPPED
